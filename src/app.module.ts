@@ -1,0 +1,36 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { AppConfig } from './config/app-config.js';
+import { ConfigModule } from './config/config.module.js';
+import { DatabaseModule } from './database/database.module.js';
+import { GraphqlApiModule } from './graphql/graphql-api.module.js';
+import { InboxModule } from './inbox/inbox.module.js';
+import { HealthModule } from './observability/health/health.module.js';
+import { LoggingModule } from './observability/logging/logging.module.js';
+import { MetricsModule } from './observability/metrics/metrics.module.js';
+import { QueueModule } from './queue/queue.module.js';
+import { SyncStatusModule } from './sync-status/sync-status.module.js';
+
+/**
+ * The application, composed for one configuration. Health and metrics are served in every role;
+ * the read API only where SERVICE_ROLE serves the API (queue workers run per QueueService).
+ */
+@Module({})
+export class AppModule {
+  static register(config: AppConfig, rootLogger: Logger): DynamicModule {
+    const apiModules = config.servesApi ? [GraphqlApiModule, SyncStatusModule] : [];
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule.forRoot(rootLogger),
+        DatabaseModule,
+        QueueModule,
+        InboxModule,
+        HealthModule,
+        MetricsModule,
+        ...apiModules,
+      ],
+    };
+  }
+}

@@ -1,0 +1,130 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { ConfigValidationError, loadAppConfig } from './app-config.js';
+import { HIGHLEVEL_ED25519_PUBLIC_KEY, HIGHLEVEL_RSA_PUBLIC_KEY, readPublicKey } from './ghl-public-keys.js';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadAppConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigValidationError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected the configuration to be rejected');
+}
+
+describe('loadAppConfig', () => {
+  it('applies the documented defaults to an empty environment', () => {
+    const config = loadAppConfig({});
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.http).toEqual({ host: '0.0.0.0', port: 3000 });
+    expect(config.serviceRole).toBe('all');
+    expect(config.runsWorkers && config.servesApi).toBe(true);
+    expect(config.migrateOnStart).toBe(true);
+    expect(config.webhooks.maxAgeSeconds).toBe(300);
+    expect(config.webhooks.ipAllowlist).toEqual([]);
+    expect(config.webhooks.ed25519PublicKey.equals(readPublicKey(HIGHLEVEL_ED25519_PUBLIC_KEY, 'ed25519')!)).toBe(true);
+    expect(config.webhooks.rsaPublicKey.asymmetricKeyDetails?.modulusLength).toBe(4096);
+    expect(config.ghl.apiBaseUrl).toBe('https://services.leadconnectorhq.com');
+    expect(config.sync.retryDelaysSeconds).toEqual([60, 300, 900, 3600, 21_600]);
+    expect(config.sync.backfillCron).toBe('0 3 * * *');
+    expect(config.posthog.apiKey).toBeUndefined();
+    expect(config.graphql.apiKeys).toEqual([]);
+    expect(config.logLevel).toBe('info');
+  });
+
+  it('reads every variable it is given', () => {
+    const { publicKey } = generateKeyPairSync('ed25519');
+    const spkiBase64 = publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
+    const config = loadAppConfig({
+      DATABASE_URL: 'postgresql://app:secret@db.example.com:5432/trainu',
+      PORT: '8080',
+      HOST: '127.0.0.1',
+      SERVICE_ROLE: 'worker',
+      MIGRATE_ON_START: 'false',
+      GHL_WEBHOOK_PUBLIC_KEY: spkiBase64,
+      GHL_WEBHOOK_RSA_PUBLIC_KEY: HIGHLEVEL_RSA_PUBLIC_KEY,
+      GHL_WEBHOOK_MAX_AGE_SECONDS: '120',
+      WEBHOOK_IP_ALLOWLIST: '10.0.0.0/8, 192.168.1.7 ,2001:db8::/32',
+      GHL_API_BASE_URL: 'http://127.0.0.1:4010/',
+      GHL_LOCATION_ID: 've9EPM428h8vShlRW1KT',
+      GHL_PRIVATE_INTEGRATION_TOKEN: 'pit-123',
+      SYNC_RETRY_DELAYS: '1,2,3',
+      BACKFILL_CRON: 'off',
+      POSTHOG_API_KEY: 'phc_abc',
+      POSTHOG_HOST: 'http://127.0.0.1:4020',
+      GRAPHQL_API_KEYS: 'first-key-0123456789,second-key-0123456789',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config.databaseUrl).toBe('postgresql://app:secret@db.example.com:5432/trainu');
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(config.serviceRole).toBe('worker');
+    expect(config.runsWorkers).toBe(true);
+    expect(config.servesApi).toBe(false);
+    expect(config.migrateOnStart).toBe(false);
+    expect(config.webhooks.ed25519PublicKey.equals(publicKey)).toBe(true);
+    expect(config.webhooks.maxAgeSeconds).toBe(120);
+    expect(config.webhooks.ipAllowlist).toEqual(['10.0.0.0/8', '192.168.1.7', '2001:db8::/32']);
+    expect(config.ghl).toEqual({ apiBaseUrl: 'http://127.0.0.1:4010', locationId: 've9EPM428h8vShlRW1KT', privateIntegrationToken: 'pit-123' });
+    expect(config.sync).toEqual({ retryDelaysSeconds: [1, 2, 3], backfillCron: undefined });
+    expect(config.posthog).toEqual({ apiKey: 'phc_abc', host: 'http://127.0.0.1:4020' });
+    expect(config.graphql.apiKeys).toEqual(['first-key-0123456789', 'second-key-0123456789']);
+    expect(config.logLevel).toBe('debug');
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadAppConfig({ PORT: '', DATABASE_URL: '  ' }).http.port).toBe(3000);
+  });
+
+  it.each([
+    ['PORT', 'abc', 'PORT must be an integer number (got "abc")'],
+    ['PORT', '70000', 'PORT must not be greater than 65535 (got "70000")'],
+    ['SERVICE_ROLE', 'both', 'SERVICE_ROLE must be one of the following values: all, api, worker (got "both")'],
+    ['MIGRATE_ON_START', 'maybe', 'MIGRATE_ON_START must be a boolean value (got "maybe")'],
+    ['GHL_WEBHOOK_MAX_AGE_SECONDS', '0', 'GHL_WEBHOOK_MAX_AGE_SECONDS must not be less than 1 (got "0")'],
+    ['WEBHOOK_IP_ALLOWLIST', '10.0.0.0/33', 'WEBHOOK_IP_ALLOWLIST must be a comma-separated list of IP addresses or CIDR ranges'],
+    ['WEBHOOK_IP_ALLOWLIST', 'example.com', 'WEBHOOK_IP_ALLOWLIST must be a comma-separated list'],
+    ['GHL_API_BASE_URL', 'ftp://x', 'GHL_API_BASE_URL must be an http:// or https:// URL (got "ftp://x")'],
+    ['SYNC_RETRY_DELAYS', '1m,soon', 'SYNC_RETRY_DELAYS must be a comma-separated list of positive durations'],
+    ['BACKFILL_CRON', 'every night', 'BACKFILL_CRON must be a cron expression such as "0 3 * * *", or "off"'],
+    ['POSTHOG_HOST', 'not a url', 'POSTHOG_HOST must be an http:// or https:// URL'],
+    ['LOG_LEVEL', 'loud', 'LOG_LEVEL must be one of the following values: fatal, error, warn, info, debug, trace, silent'],
+    ['GHL_WEBHOOK_PUBLIC_KEY', 'bm90IGEga2V5', 'GHL_WEBHOOK_PUBLIC_KEY must be an Ed25519 public key, as PEM or base64-encoded SPKI'],
+    ['GHL_WEBHOOK_RSA_PUBLIC_KEY', HIGHLEVEL_ED25519_PUBLIC_KEY, 'GHL_WEBHOOK_RSA_PUBLIC_KEY must be an RSA public key'],
+    ['GHL_LOCATION_ID', 'loc id', 'GHL_LOCATION_ID must contain only letters, digits'],
+  ])('rejects %s=%j and names the variable and its rule', (variable, value, message) => {
+    const env: Record<string, string> = { [variable]: value };
+    if (variable === 'GHL_LOCATION_ID') env.GHL_PRIVATE_INTEGRATION_TOKEN = 'pit-1';
+    const problems = problemsOf(env);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(message);
+  });
+
+  it('never echoes the value of a secret variable', () => {
+    const problems = problemsOf({ DATABASE_URL: 'mysql://root:hunter2@db/x', GRAPHQL_API_KEYS: 'short' });
+    expect(problems).toEqual([
+      'DATABASE_URL must be a postgres:// or postgresql:// connection URL (got (value hidden))',
+      'GRAPHQL_API_KEYS must be a comma-separated list of keys, each at least 16 characters without spaces (got (value hidden))',
+    ]);
+    expect(problems.join()).not.toContain('hunter2');
+  });
+
+  it('requires the GHL location and its token together', () => {
+    expect(problemsOf({ GHL_LOCATION_ID: 'abc' })).toEqual([
+      'GHL_LOCATION_ID and GHL_PRIVATE_INTEGRATION_TOKEN must be set together (REST backfill needs both)',
+    ]);
+    expect(problemsOf({ GHL_PRIVATE_INTEGRATION_TOKEN: 'pit' })).toHaveLength(1);
+  });
+
+  it('reports every bad variable at once, in one error message', () => {
+    try {
+      loadAppConfig({ PORT: '-1', LOG_LEVEL: 'x', SERVICE_ROLE: 'y' });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigValidationError);
+      const message = (error as Error).message;
+      expect(message.split('\n')[0]).toBe('Invalid configuration:');
+      for (const variable of ['PORT', 'LOG_LEVEL', 'SERVICE_ROLE']) expect(message).toContain(`  - ${variable} `);
+    }
+  });
+});

@@ -1,0 +1,111 @@
+import type { KeyObject } from 'node:crypto';
+import { plainToInstance } from 'class-transformer';
+import { validateSync, type ValidationError } from 'class-validator';
+import { parseDurationList } from './duration.js';
+import { Environment, SECRET_VARIABLES, type LogLevel, type ServiceRole } from './environment.js';
+import { splitList } from './environment.rules.js';
+import { readPublicKey } from './ghl-public-keys.js';
+
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+/** The validated, typed configuration. Built once at boot; injected wherever settings are read. */
+export class AppConfig {
+  /** Undefined means "start the embedded Postgres under ./.data/". */
+  readonly databaseUrl: string | undefined;
+  readonly http: { readonly host: string; readonly port: number };
+  readonly serviceRole: ServiceRole;
+  readonly migrateOnStart: boolean;
+  readonly webhooks: {
+    readonly ed25519PublicKey: KeyObject;
+    readonly rsaPublicKey: KeyObject;
+    readonly maxAgeSeconds: number;
+    readonly ipAllowlist: readonly string[];
+  };
+  readonly ghl: {
+    readonly apiBaseUrl: string;
+    readonly locationId: string | undefined;
+    readonly privateIntegrationToken: string | undefined;
+  };
+  readonly sync: { readonly retryDelaysSeconds: readonly number[]; readonly backfillCron: string | undefined };
+  readonly posthog: { readonly apiKey: string | undefined; readonly host: string };
+  readonly graphql: { readonly apiKeys: readonly string[] };
+  readonly logLevel: LogLevel;
+
+  constructor(values: Omit<AppConfig, 'runsWorkers' | 'servesApi' | 'with'>) {
+    this.databaseUrl = values.databaseUrl;
+    this.http = values.http;
+    this.serviceRole = values.serviceRole;
+    this.migrateOnStart = values.migrateOnStart;
+    this.webhooks = values.webhooks;
+    this.ghl = values.ghl;
+    this.sync = values.sync;
+    this.posthog = values.posthog;
+    this.graphql = values.graphql;
+    this.logLevel = values.logLevel;
+  }
+
+  /** Queue workers and cron jobs run in this process. */
+  get runsWorkers(): boolean {
+    return this.serviceRole !== 'api';
+  }
+
+  /** Webhook and GraphQL endpoints are served by this process (health and metrics always are). */
+  get servesApi(): boolean {
+    return this.serviceRole !== 'worker';
+  }
+
+  with(changes: Partial<Omit<AppConfig, 'runsWorkers' | 'servesApi' | 'with'>>): AppConfig {
+    return new AppConfig({ ...this, ...changes });
+  }
+}
+
+/**
+ * Validates the environment and builds the configuration. Throws ConfigValidationError listing
+ * every bad variable with its rule (and its value, unless the variable holds a secret).
+ */
+export function loadAppConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
+  const present = Object.fromEntries(
+    Object.entries(source).filter(([, value]) => value !== undefined && value.trim() !== ''),
+  );
+  const env = plainToInstance(Environment, present);
+  const problems = validateSync(env, { stopAtFirstError: true }).flatMap((error) => describeProblem(error, present[error.property]));
+  if (Boolean(env.GHL_LOCATION_ID) !== Boolean(env.GHL_PRIVATE_INTEGRATION_TOKEN)) {
+    problems.push('GHL_LOCATION_ID and GHL_PRIVATE_INTEGRATION_TOKEN must be set together (REST backfill needs both)');
+  }
+  if (problems.length > 0) throw new ConfigValidationError(problems);
+
+  return new AppConfig({
+    databaseUrl: env.DATABASE_URL,
+    http: { host: env.HOST, port: env.PORT },
+    serviceRole: env.SERVICE_ROLE,
+    migrateOnStart: env.MIGRATE_ON_START,
+    webhooks: {
+      ed25519PublicKey: readPublicKey(env.GHL_WEBHOOK_PUBLIC_KEY, 'ed25519')!,
+      rsaPublicKey: readPublicKey(env.GHL_WEBHOOK_RSA_PUBLIC_KEY, 'rsa')!,
+      maxAgeSeconds: env.GHL_WEBHOOK_MAX_AGE_SECONDS,
+      ipAllowlist: splitList(env.WEBHOOK_IP_ALLOWLIST ?? ''),
+    },
+    ghl: {
+      apiBaseUrl: env.GHL_API_BASE_URL.replace(/\/+$/, ''),
+      locationId: env.GHL_LOCATION_ID,
+      privateIntegrationToken: env.GHL_PRIVATE_INTEGRATION_TOKEN,
+    },
+    sync: {
+      retryDelaysSeconds: parseDurationList(env.SYNC_RETRY_DELAYS)!,
+      backfillCron: env.BACKFILL_CRON === 'off' ? undefined : env.BACKFILL_CRON,
+    },
+    posthog: { apiKey: env.POSTHOG_API_KEY, host: env.POSTHOG_HOST },
+    graphql: { apiKeys: splitList(env.GRAPHQL_API_KEYS ?? '') },
+    logLevel: env.LOG_LEVEL,
+  });
+}
+
+function describeProblem(error: ValidationError, raw: string | undefined): string[] {
+  const shown = SECRET_VARIABLES.has(error.property) ? '(value hidden)' : JSON.stringify(raw ?? error.value);
+  return Object.values(error.constraints ?? {}).map((message) => `${message} (got ${shown})`);
+}

@@ -1,0 +1,108 @@
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import {
+  IsCidrList,
+  IsCronOrOff,
+  IsDurationList,
+  IsHttpUrl,
+  IsKeyList,
+  IsPostgresUrl,
+  IsPublicKeyOf,
+} from './environment.rules.js';
+import { HIGHLEVEL_ED25519_PUBLIC_KEY, HIGHLEVEL_RSA_PUBLIC_KEY } from './ghl-public-keys.js';
+
+export const SERVICE_ROLES = ['all', 'api', 'worker'] as const;
+export type ServiceRole = (typeof SERVICE_ROLES)[number];
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const toBoolean = ({ value }: { value: unknown }) => {
+  if (typeof value !== 'string') return value;
+  const normalized = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(normalized)) return true;
+  if (['false', '0', 'no', 'off'].includes(normalized)) return false;
+  return value;
+};
+
+/**
+ * The environment variables the service reads, with their defaults and rules. Property names are
+ * the variable names, so a validation message names the variable. `.env.example` documents each.
+ */
+export class Environment {
+  @IsOptional()
+  @IsPostgresUrl()
+  DATABASE_URL?: string;
+
+  // class-validator runs the decorator nearest the property first; the type check should report first.
+  @Type(() => Number)
+  @Min(0)
+  @Max(65535)
+  @IsInt()
+  PORT: number = 3000;
+
+  @IsString()
+  HOST: string = '0.0.0.0';
+
+  @IsIn(SERVICE_ROLES)
+  SERVICE_ROLE: ServiceRole = 'all';
+
+  @Transform(toBoolean)
+  @IsBoolean()
+  MIGRATE_ON_START: boolean = true;
+
+  @IsPublicKeyOf('ed25519')
+  GHL_WEBHOOK_PUBLIC_KEY: string = HIGHLEVEL_ED25519_PUBLIC_KEY;
+
+  @IsPublicKeyOf('rsa')
+  GHL_WEBHOOK_RSA_PUBLIC_KEY: string = HIGHLEVEL_RSA_PUBLIC_KEY;
+
+  @Type(() => Number)
+  @Min(1)
+  @Max(86_400)
+  @IsInt()
+  GHL_WEBHOOK_MAX_AGE_SECONDS: number = 300;
+
+  @IsOptional()
+  @IsCidrList()
+  WEBHOOK_IP_ALLOWLIST?: string;
+
+  @IsHttpUrl()
+  GHL_API_BASE_URL: string = 'https://services.leadconnectorhq.com';
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'GHL_LOCATION_ID must contain only letters, digits, "_" and "-"' })
+  GHL_LOCATION_ID?: string;
+
+  @IsOptional()
+  @IsString()
+  GHL_PRIVATE_INTEGRATION_TOKEN?: string;
+
+  @IsDurationList()
+  SYNC_RETRY_DELAYS: string = '1m,5m,15m,1h,6h';
+
+  @IsCronOrOff()
+  BACKFILL_CRON: string = '0 3 * * *';
+
+  @IsOptional()
+  @IsString()
+  POSTHOG_API_KEY?: string;
+
+  @IsHttpUrl()
+  POSTHOG_HOST: string = 'https://us.i.posthog.com';
+
+  @IsOptional()
+  @IsKeyList(16)
+  GRAPHQL_API_KEYS?: string;
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: LogLevel = 'info';
+}
+
+/** Variables whose values never appear in an error message or a log line. */
+export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
+  'DATABASE_URL',
+  'GHL_PRIVATE_INTEGRATION_TOKEN',
+  'POSTHOG_API_KEY',
+  'GRAPHQL_API_KEYS',
+]);

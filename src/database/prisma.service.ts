@@ -1,0 +1,30 @@
+import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { AppConfig } from '../config/app-config.js';
+import { PrismaClient, type Prisma } from '../generated/prisma/client.js';
+
+/** The one Prisma client of the process, on node-postgres through Prisma's driver adapter. */
+@Injectable()
+export class PrismaService extends PrismaClient implements OnModuleInit, OnModuleDestroy {
+  constructor(config: AppConfig) {
+    if (!config.databaseUrl) throw new Error('PrismaService needs a database URL (bootstrap resolves one before Nest starts)');
+    super({
+      adapter: new PrismaPg({
+        connectionString: config.databaseUrl,
+        application_name: 'trainu-ghl-sync',
+        connectionTimeoutMillis: 5_000,
+      }),
+    });
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.$connect();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.$disconnect();
+  }
+}
+
+/** A Prisma interactive-transaction client, accepted by repositories that can join a caller's transaction. */
+export type PrismaTransaction = Prisma.TransactionClient;

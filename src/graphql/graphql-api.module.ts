@@ -1,0 +1,42 @@
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import { Module } from '@nestjs/common';
+import { GraphQLModule } from '@nestjs/graphql';
+import { GraphQLError } from 'graphql';
+import { AppConfig } from '../config/app-config.js';
+import { ApiKeyVerifier } from './api-key.verifier.js';
+
+interface HttpRequestLike {
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/**
+ * The read API at POST /graphql (code-first, Apollo). Every request must carry a valid API key;
+ * without one the request fails as a whole with UNAUTHENTICATED before any resolver runs.
+ */
+@Module({
+  imports: [
+    GraphQLModule.forRootAsync<ApolloDriverConfig>({
+      driver: ApolloDriver,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => {
+        const verifier = new ApiKeyVerifier(config.graphql.apiKeys);
+        return {
+          path: '/graphql',
+          autoSchemaFile: true,
+          sortSchema: true,
+          graphiql: false,
+          includeStacktraceInErrorResponses: false,
+          context: (request: HttpRequestLike) => {
+            if (!verifier.isAuthorized(request.headers.authorization)) {
+              throw new GraphQLError('A valid API key is required: send "Authorization: Bearer <key>".', {
+                extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+              });
+            }
+            return { req: request };
+          },
+        };
+      },
+    }),
+  ],
+})
+export class GraphqlApiModule {}

@@ -1,0 +1,36 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { Job } from 'pg-boss';
+import { QueueProcessor, type JobProcessor } from '../queue/queue-processor.decorator.js';
+import { QUEUES, type SyncJobData } from '../queue/queue.constants.js';
+import { InboundHandlerRegistry } from './inbound-handler.registry.js';
+import { InboxRepository } from './inbox.repository.js';
+
+export interface InboundEventJob extends SyncJobData {
+  readonly eventId: string;
+}
+
+/** Runs one inbox event through the domain handler for its type; types nobody handles are IGNORED. */
+@QueueProcessor(QUEUES.inboundEvents)
+@Injectable()
+export class InboundEventProcessor implements JobProcessor<InboundEventJob> {
+  private readonly logger = new Logger(InboundEventProcessor.name);
+
+  constructor(
+    private readonly inbox: InboxRepository,
+    private readonly handlers: InboundHandlerRegistry,
+  ) {}
+
+  async process(job: Job<InboundEventJob>): Promise<void> {
+    const event = await this.inbox.findById(job.data.eventId);
+    if (!event) {
+      this.logger.warn({ eventId: job.data.eventId }, 'inbox event no longer exists; nothing to do');
+      return;
+    }
+    if (event.processedAt) return;
+    await this.inbox.recordAttempt(event.id);
+    const handler = this.handlers.handlerFor(event.type);
+    const outcome = handler ? await handler.handle(event) : 'IGNORED';
+    await this.inbox.markProcessed(event.id, outcome);
+    this.logger.log({ eventId: event.id, eventType: event.type, outcome }, 'inbound event processed');
+  }
+}

@@ -1,0 +1,26 @@
+/** A change received from GHL, as the inbox stores it before any domain handler has looked at it. */
+export interface InboundEvent {
+  /** `webhookId`, else upstream id + update time, else a hash of the body (see the webhook module). */
+  readonly idempotencyKey: string;
+  /** GHL event type, e.g. `ContactUpdate`. */
+  readonly type: string;
+  readonly locationId?: string;
+  readonly objectId?: string;
+  readonly correlationId: string;
+  readonly payload: Record<string, unknown>;
+}
+
+/** What a domain handler did with an event; stored as the inbox row's outcome. */
+export type HandlerOutcome = 'APPLIED' | 'STALE' | 'IGNORED';
+
+export interface StoredInboundEvent extends InboundEvent {
+  readonly id: string;
+  readonly receivedAt: Date;
+  readonly processedAt: Date | undefined;
+}
+
+/** Implemented by each domain module (contacts, bookings, ...) for the GHL event types it owns. */
+export interface InboundEventHandler {
+  readonly eventTypes: readonly string[];
+  handle(event: StoredInboundEvent): Promise<HandlerOutcome>;
+}

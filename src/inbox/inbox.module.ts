@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { InboundEventProcessor } from './inbound-event.processor.js';
+import { InboundHandlerRegistry } from './inbound-handler.registry.js';
+import { InboxRepository } from './inbox.repository.js';
+import { InboxService } from './inbox.service.js';
+
+/** The `sync_events` inbox: durable acceptance of inbound changes and their dispatch to domain handlers. */
+@Module({
+  imports: [DiscoveryModule],
+  providers: [InboxRepository, InboxService, InboundHandlerRegistry, InboundEventProcessor],
+  exports: [InboxService, InboxRepository],
+})
+export class InboxModule {}

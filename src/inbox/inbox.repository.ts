@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService, type PrismaTransaction } from '../database/prisma.service.js';
+import type { Prisma } from '../generated/prisma/client.js';
+import type { SyncEventOutcome } from '../generated/prisma/enums.js';
+import type { InboundEvent, StoredInboundEvent } from './inbound-event.js';
+
+/** The `sync_events` inbox table. */
+@Injectable()
+export class InboxRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** Inserts the event unless its idempotency key is already there; returns the new row's id, or undefined for a duplicate. */
+  async insertIfNew(event: InboundEvent, transaction: PrismaTransaction = this.prisma): Promise<string | undefined> {
+    const rows = await transaction.$queryRaw<{ id: string }[]>`
+      INSERT INTO sync_events (idempotency_key, type, location_id, object_id, correlation_id, payload)
+      VALUES (${event.idempotencyKey}, ${event.type}, ${event.locationId ?? null}, ${event.objectId ?? null},
+              ${event.correlationId}, ${JSON.stringify(event.payload)}::jsonb)
+      ON CONFLICT (idempotency_key) DO NOTHING
+      RETURNING id`;
+    return rows[0]?.id;
+  }
+
+  async findById(id: string): Promise<StoredInboundEvent | undefined> {
+    const row = await this.prisma.syncEvent.findUnique({ where: { id } });
+    if (!row) return undefined;
+    return {
+      id: row.id,
+      idempotencyKey: row.idempotencyKey,
+      type: row.type,
+      locationId: row.locationId ?? undefined,
+      objectId: row.objectId ?? undefined,
+      correlationId: row.correlationId,
+      payload: (row.payload ?? {}) as Record<string, unknown>,
+      receivedAt: row.receivedAt,
+      processedAt: row.processedAt ?? undefined,
+    };
+  }
+
+  async recordAttempt(id: string): Promise<void> {
+    await this.prisma.syncEvent.update({ where: { id }, data: { attempts: { increment: 1 } } });
+  }
+
+  async markProcessed(id: string, outcome: SyncEventOutcome): Promise<void> {
+    await this.prisma.syncEvent.update({ where: { id }, data: { outcome, processedAt: new Date() } });
+  }
+
+  async lastReceivedAt(): Promise<Date | undefined> {
+    const { _max } = await this.prisma.syncEvent.aggregate({ _max: { receivedAt: true } });
+    return _max.receivedAt ?? undefined;
+  }
+
+  async countProcessedSince(since: Date): Promise<number> {
+    const where: Prisma.SyncEventWhereInput = { processedAt: { gte: since } };
+    return this.prisma.syncEvent.count({ where });
+  }
+}

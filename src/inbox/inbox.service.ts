@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '../database/prisma.service.js';
+import { QUEUES } from '../queue/queue.constants.js';
+import { QueueService } from '../queue/queue.service.js';
+import type { InboundEvent } from './inbound-event.js';
+import { InboxRepository } from './inbox.repository.js';
+import type { InboundEventJob } from './inbound-event.processor.js';
+
+export type AcceptResult = { readonly duplicate: false; readonly eventId: string } | { readonly duplicate: true };
+
+@Injectable()
+export class InboxService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly inbox: InboxRepository,
+    private readonly queue: QueueService,
+  ) {}
+
+  /**
+   * Records an inbound event and enqueues its processing in one transaction: an accepted event
+   * always has its job, and a job never points at an event that was rolled back. A repeated
+   * idempotency key changes nothing.
+   */
+  async accept(event: InboundEvent): Promise<AcceptResult> {
+    return this.prisma.$transaction(async (transaction) => {
+      const eventId = await this.inbox.insertIfNew(event, transaction);
+      if (!eventId) return { duplicate: true };
+      const job: InboundEventJob = { eventId, correlationId: event.correlationId };
+      await this.queue.send(QUEUES.inboundEvents, job, { transaction });
+      return { duplicate: false, eventId };
+    });
+  }
+}

@@ -1,0 +1,43 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import type { Logger } from 'pino';
+import { CORRELATION_LOG_KEY } from './correlation-id.js';
+
+/**
+ * nestjs-pino over the root logger. Fastify gives each request its correlation id as `request.id`
+ * (see correlationIdOptions); pino-http takes it from there and binds it to every log line written
+ * while the request is handled. Queue workers bind a job's id the same way (PinoLogger.runInContext).
+ */
+@Module({})
+export class LoggingModule {
+  static forRoot(rootLogger: Logger): DynamicModule {
+    return {
+      module: LoggingModule,
+      imports: [
+        LoggerModule.forRoot({
+          // nestjs-pino's default route pattern `{/*splat}` gets a leading slash from @fastify/middie
+          // 9 and then matches nothing; `*path` means the same and survives the prefixing.
+          forRoutes: ['*path'],
+          pinoHttp: {
+            logger: rootLogger,
+            customAttributeKeys: { reqId: CORRELATION_LOG_KEY },
+            quietReqLogger: true,
+            customLogLevel: (_request, response, error) =>
+              error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
+            // @fastify/middie moves the path it matched from `url` to `originalUrl`.
+            autoLogging: { ignore: (request) => pathOf(request).startsWith('/health') },
+            serializers: {
+              req: (request: { method?: string; url?: string }) => ({ method: request.method, url: request.url }),
+              res: (response: { statusCode?: number }) => ({ statusCode: response.statusCode }),
+            },
+          },
+        }),
+      ],
+      exports: [LoggerModule],
+    };
+  }
+}
+
+function pathOf(request: { url?: string; originalUrl?: string }): string {
+  return request.originalUrl ?? request.url ?? '';
+}

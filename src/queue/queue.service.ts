@@ -1,0 +1,115 @@
+import {
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import { PinoLogger } from 'nestjs-pino';
+import { PgBoss, fromPrisma, type Job, type SendOptions } from 'pg-boss';
+import { AppConfig } from '../config/app-config.js';
+import type { PrismaTransaction } from '../database/prisma.service.js';
+import { CORRELATION_LOG_KEY } from '../observability/logging/correlation-id.js';
+import { QueueProcessor, type JobProcessor } from './queue-processor.decorator.js';
+import { PGBOSS_SCHEMA, queueDefinitions, type QueueDefinition, type QueueName, type SyncJobData } from './queue.constants.js';
+
+/**
+ * pg-boss, started and stopped with the application. Every role can enqueue; only `all` and
+ * `worker` run processors and pg-boss maintenance. The boot fails when a queue has no processor.
+ */
+@Injectable()
+export class QueueService implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(QueueService.name);
+  private readonly boss: PgBoss;
+  private readonly definitions: QueueDefinition[];
+  private started = false;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly discovery: DiscoveryService,
+    private readonly pinoLogger: PinoLogger,
+  ) {
+    this.definitions = queueDefinitions(config.sync.retryDelaysSeconds);
+    this.boss = new PgBoss({
+      connectionString: config.databaseUrl,
+      schema: PGBOSS_SCHEMA,
+      application_name: 'trainu-ghl-sync:queue',
+      max: 5,
+      supervise: config.runsWorkers,
+      schedule: config.runsWorkers,
+    });
+    this.boss.on('error', (error) => this.logger.error({ err: error }, 'pg-boss error'));
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.boss.start();
+    this.started = true;
+    for (const { name, options } of this.definitions) {
+      await this.boss.createQueue(name, options);
+      await this.boss.updateQueue(name, options);
+    }
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const processors = this.findProcessors();
+    if (!this.config.runsWorkers) return;
+    for (const definition of this.definitions) {
+      const processor = processors.get(definition.name)!;
+      await this.boss.work<SyncJobData>(definition.name, definition.worker, (jobs) => this.runJobs(definition.name, processor, jobs));
+    }
+    this.logger.log({ queues: this.definitions.map((definition) => definition.name) }, 'queue workers started');
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    await this.boss.stop({ graceful: true, timeout: 10_000 });
+  }
+
+  /**
+   * Enqueues a job. With `transaction`, the job is written by the caller's Prisma transaction, so
+   * it exists if and only if the caller's writes commit (inbox insert + enqueue, for instance).
+   */
+  async send<TData extends SyncJobData>(
+    name: QueueName,
+    data: TData,
+    options: SendOptions & { transaction?: PrismaTransaction } = {},
+  ): Promise<string | null> {
+    const { transaction, ...sendOptions } = options;
+    return this.boss.send(name, data, transaction ? { ...sendOptions, db: fromPrisma(transaction) } : sendOptions);
+  }
+
+  /** Jobs waiting to run (created or retrying, including delayed ones) across every queue. */
+  async depth(): Promise<number> {
+    const stats = await Promise.all(this.definitions.map(({ name }) => this.boss.getQueueStats(name)));
+    return stats.flat().reduce((sum, queue) => sum + queue.queuedCount, 0);
+  }
+
+  /** Ready when pg-boss is started and its schema answers. */
+  async isReady(): Promise<boolean> {
+    return this.started && (await this.boss.isInstalled());
+  }
+
+  private findProcessors(): Map<QueueName, JobProcessor> {
+    const processors = new Map<QueueName, JobProcessor>();
+    for (const wrapper of this.discovery.getProviders({ metadataKey: QueueProcessor.KEY })) {
+      const queue = this.discovery.getMetadataByDecorator(QueueProcessor, wrapper);
+      if (queue && wrapper.instance) {
+        if (processors.has(queue)) throw new Error(`queue ${queue} has two processors`);
+        processors.set(queue, wrapper.instance as JobProcessor);
+      }
+    }
+    const missing = this.definitions.filter(({ name }) => !processors.has(name)).map(({ name }) => name);
+    if (missing.length > 0) throw new Error(`no @QueueProcessor for queue(s): ${missing.join(', ')}`);
+    return processors;
+  }
+
+  private async runJobs(queue: QueueName, processor: JobProcessor, jobs: Job<SyncJobData>[]): Promise<void> {
+    for (const job of jobs) {
+      await this.pinoLogger.runInContext(() => processor.process(job), {
+        bindings: { [CORRELATION_LOG_KEY]: job.data.correlationId, queue, job_id: job.id },
+      });
+    }
+  }
+}

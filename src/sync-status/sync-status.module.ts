@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { BackfillModule } from '../backfill/backfill.module.js';
+import { DlqModule } from '../dlq/dlq.module.js';
+import { InboxModule } from '../inbox/inbox.module.js';
+import { SyncStatusResolver } from './sync-status.resolver.js';
+import { SyncStatusService } from './sync-status.service.js';
+
+@Module({
+  imports: [InboxModule, DlqModule, BackfillModule],
+  providers: [SyncStatusService, SyncStatusResolver],
+  exports: [SyncStatusService],
+})
+export class SyncStatusModule {}

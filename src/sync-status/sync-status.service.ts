@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import { SyncCursorsRepository } from '../backfill/sync-cursors.repository.js';
+import { DeadLettersRepository } from '../dlq/dead-letters.repository.js';
+import { InboxRepository } from '../inbox/inbox.repository.js';
+import { QueueService } from '../queue/queue.service.js';
+import type { SyncStatus } from './models/sync-status.model.js';
+
+const ONE_HOUR_MS = 3_600_000;
+
+@Injectable()
+export class SyncStatusService {
+  constructor(
+    private readonly queue: QueueService,
+    private readonly inbox: InboxRepository,
+    private readonly deadLetters: DeadLettersRepository,
+    private readonly cursors: SyncCursorsRepository,
+  ) {}
+
+  async current(now = new Date()): Promise<SyncStatus> {
+    const [queueDepth, deadLettersOpen, lastWebhookAt, lastBackfillAt, eventsProcessedLastHour] = await Promise.all([
+      this.queue.depth(),
+      this.deadLetters.countOpen(),
+      this.inbox.lastReceivedAt(),
+      this.cursors.lastCompletedAt(),
+      this.inbox.countProcessedSince(new Date(now.getTime() - ONE_HOUR_MS)),
+    ]);
+    return {
+      queueDepth,
+      deadLettersOpen,
+      lastWebhookAt: lastWebhookAt ?? null,
+      lastBackfillAt: lastBackfillAt ?? null,
+      eventsProcessedLastHour,
+    };
+  }
+}
