@@ -1,5 +1,8 @@
+import { createRequire } from 'node:module';
 import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
+
+const require = createRequire(import.meta.url);
 
 export default defineConfig({
   // SWC, unlike esbuild, emits the decorator metadata Nest's dependency injection reads.
@@ -13,6 +16,12 @@ export default defineConfig({
       },
     }),
   ],
+  resolve: {
+    // graphql 16 ships CommonJS (`main`) and ESM (`module`) builds. Node, and so Apollo, loads the
+    // CommonJS one; Vite would hand our code the ESM one, and `instanceof GraphQLError` would then
+    // fail across the two copies. Pin Vite to the file Node uses.
+    alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
+  },
   test: {
     include: ['src/**/*.spec.ts', 'test/**/*.e2e-spec.ts'],
     globalSetup: ['test/support/global-setup.ts'],

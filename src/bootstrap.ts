@@ -26,7 +26,11 @@ export async function resolveDatabase(config: AppConfig, dataDir: string, logger
 }
 
 export async function migrate(config: AppConfig, logger: Logger): Promise<void> {
-  await runMigrations(config.databaseUrl!, readMigrationFiles(MIGRATIONS_DIR), logger.child({ component: 'migrations' }));
+  await runMigrations(
+    config.databaseUrl!,
+    readMigrationFiles(MIGRATIONS_DIR),
+    logger.child({ component: 'migrations' }),
+  );
 }
 
 /**
@@ -54,7 +58,11 @@ export interface RunningService {
 }
 
 /** Everything `npm start` does, in order: database, migrations, API key, Nest, listen. */
-export async function startService(initial: AppConfig, logger: Logger, dataDir = join(process.cwd(), '.data')): Promise<RunningService> {
+export async function startService(
+  initial: AppConfig,
+  logger: Logger,
+  dataDir = join(process.cwd(), '.data'),
+): Promise<RunningService> {
   const { config: withDatabase, embedded } = await resolveDatabase(initial, dataDir, logger);
   try {
     if (withDatabase.migrateOnStart) await migrate(withDatabase, logger);

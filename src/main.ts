@@ -20,7 +20,10 @@ async function main(): Promise<void> {
   try {
     service = await startService(config, logger);
   } catch (error) {
-    logger.fatal({ err: error }, `the service could not start: ${error instanceof Error ? error.message : String(error)}`);
+    logger.fatal(
+      { err: error },
+      `the service could not start: ${error instanceof Error ? error.message : String(error)}`,
+    );
     process.exit(1);
   }
 

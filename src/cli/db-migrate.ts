@@ -10,7 +10,11 @@ async function main(): Promise<number> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const logger = createRootLogger('info');
   try {
-    const { config, embedded } = await resolveDatabase(loadAppConfig(process.env), join(process.cwd(), '.data'), logger);
+    const { config, embedded } = await resolveDatabase(
+      loadAppConfig(process.env),
+      join(process.cwd(), '.data'),
+      logger,
+    );
     try {
       await migrate(config, logger);
     } finally {

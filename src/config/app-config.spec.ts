@@ -65,7 +65,11 @@ describe('loadAppConfig', () => {
     expect(config.webhooks.ed25519PublicKey.equals(publicKey)).toBe(true);
     expect(config.webhooks.maxAgeSeconds).toBe(120);
     expect(config.webhooks.ipAllowlist).toEqual(['10.0.0.0/8', '192.168.1.7', '2001:db8::/32']);
-    expect(config.ghl).toEqual({ apiBaseUrl: 'http://127.0.0.1:4010', locationId: 've9EPM428h8vShlRW1KT', privateIntegrationToken: 'pit-123' });
+    expect(config.ghl).toEqual({
+      apiBaseUrl: 'http://127.0.0.1:4010',
+      locationId: 've9EPM428h8vShlRW1KT',
+      privateIntegrationToken: 'pit-123',
+    });
     expect(config.sync).toEqual({ retryDelaysSeconds: [1, 2, 3], backfillCron: undefined });
     expect(config.posthog).toEqual({ apiKey: 'phc_abc', host: 'http://127.0.0.1:4020' });
     expect(config.graphql.apiKeys).toEqual(['first-key-0123456789', 'second-key-0123456789']);
@@ -82,15 +86,31 @@ describe('loadAppConfig', () => {
     ['SERVICE_ROLE', 'both', 'SERVICE_ROLE must be one of the following values: all, api, worker (got "both")'],
     ['MIGRATE_ON_START', 'maybe', 'MIGRATE_ON_START must be a boolean value (got "maybe")'],
     ['GHL_WEBHOOK_MAX_AGE_SECONDS', '0', 'GHL_WEBHOOK_MAX_AGE_SECONDS must not be less than 1 (got "0")'],
-    ['WEBHOOK_IP_ALLOWLIST', '10.0.0.0/33', 'WEBHOOK_IP_ALLOWLIST must be a comma-separated list of IP addresses or CIDR ranges'],
+    [
+      'WEBHOOK_IP_ALLOWLIST',
+      '10.0.0.0/33',
+      'WEBHOOK_IP_ALLOWLIST must be a comma-separated list of IP addresses or CIDR ranges',
+    ],
     ['WEBHOOK_IP_ALLOWLIST', 'example.com', 'WEBHOOK_IP_ALLOWLIST must be a comma-separated list'],
     ['GHL_API_BASE_URL', 'ftp://x', 'GHL_API_BASE_URL must be an http:// or https:// URL (got "ftp://x")'],
     ['SYNC_RETRY_DELAYS', '1m,soon', 'SYNC_RETRY_DELAYS must be a comma-separated list of positive durations'],
     ['BACKFILL_CRON', 'every night', 'BACKFILL_CRON must be a cron expression such as "0 3 * * *", or "off"'],
     ['POSTHOG_HOST', 'not a url', 'POSTHOG_HOST must be an http:// or https:// URL'],
-    ['LOG_LEVEL', 'loud', 'LOG_LEVEL must be one of the following values: fatal, error, warn, info, debug, trace, silent'],
-    ['GHL_WEBHOOK_PUBLIC_KEY', 'bm90IGEga2V5', 'GHL_WEBHOOK_PUBLIC_KEY must be an Ed25519 public key, as PEM or base64-encoded SPKI'],
-    ['GHL_WEBHOOK_RSA_PUBLIC_KEY', HIGHLEVEL_ED25519_PUBLIC_KEY, 'GHL_WEBHOOK_RSA_PUBLIC_KEY must be an RSA public key'],
+    [
+      'LOG_LEVEL',
+      'loud',
+      'LOG_LEVEL must be one of the following values: fatal, error, warn, info, debug, trace, silent',
+    ],
+    [
+      'GHL_WEBHOOK_PUBLIC_KEY',
+      'bm90IGEga2V5',
+      'GHL_WEBHOOK_PUBLIC_KEY must be an Ed25519 public key, as PEM or base64-encoded SPKI',
+    ],
+    [
+      'GHL_WEBHOOK_RSA_PUBLIC_KEY',
+      HIGHLEVEL_ED25519_PUBLIC_KEY,
+      'GHL_WEBHOOK_RSA_PUBLIC_KEY must be an RSA public key',
+    ],
     ['GHL_LOCATION_ID', 'loc id', 'GHL_LOCATION_ID must contain only letters, digits'],
   ])('rejects %s=%j and names the variable and its rule', (variable, value, message) => {
     const env: Record<string, string> = { [variable]: value };

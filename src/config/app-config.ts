@@ -73,7 +73,9 @@ export function loadAppConfig(source: NodeJS.ProcessEnv = process.env): AppConfi
     Object.entries(source).filter(([, value]) => value !== undefined && value.trim() !== ''),
   );
   const env = plainToInstance(Environment, present);
-  const problems = validateSync(env, { stopAtFirstError: true }).flatMap((error) => describeProblem(error, present[error.property]));
+  const problems = validateSync(env, { stopAtFirstError: true }).flatMap((error) =>
+    describeProblem(error, present[error.property]),
+  );
   if (Boolean(env.GHL_LOCATION_ID) !== Boolean(env.GHL_PRIVATE_INTEGRATION_TOKEN)) {
     problems.push('GHL_LOCATION_ID and GHL_PRIVATE_INTEGRATION_TOKEN must be set together (REST backfill needs both)');
   }

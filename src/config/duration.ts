@@ -15,5 +15,5 @@ export function parseDurationList(text: string): number[] | undefined {
   const items = text.split(',').map((item) => item.trim());
   if (items.length === 0 || items.some((item) => item === '')) return undefined;
   const seconds = items.map(parseDurationSeconds);
-  return seconds.every((value) => value !== undefined) ? (seconds as number[]) : undefined;
+  return seconds.every((value) => value !== undefined) ? seconds : undefined;
 }

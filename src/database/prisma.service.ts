@@ -1,13 +1,14 @@
-import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { AppConfig } from '../config/app-config.js';
 import { PrismaClient, type Prisma } from '../generated/prisma/client.js';
 
 /** The one Prisma client of the process, on node-postgres through Prisma's driver adapter. */
 @Injectable()
-export class PrismaService extends PrismaClient implements OnModuleInit, OnModuleDestroy {
+export class PrismaService extends PrismaClient implements OnModuleInit, OnApplicationShutdown {
   constructor(config: AppConfig) {
-    if (!config.databaseUrl) throw new Error('PrismaService needs a database URL (bootstrap resolves one before Nest starts)');
+    if (!config.databaseUrl)
+      throw new Error('PrismaService needs a database URL (bootstrap resolves one before Nest starts)');
     super({
       adapter: new PrismaPg({
         connectionString: config.databaseUrl,
@@ -21,7 +22,8 @@ export class PrismaService extends PrismaClient implements OnModuleInit, OnModul
     await this.$connect();
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** The last shutdown step, after queue workers (stopped in onModuleDestroy) have finished with the database. */
+  async onApplicationShutdown(): Promise<void> {
     await this.$disconnect();
   }
 }

@@ -12,7 +12,13 @@ import { AppConfig } from '../config/app-config.js';
 import type { PrismaTransaction } from '../database/prisma.service.js';
 import { CORRELATION_LOG_KEY } from '../observability/logging/correlation-id.js';
 import { QueueProcessor, type JobProcessor } from './queue-processor.decorator.js';
-import { PGBOSS_SCHEMA, queueDefinitions, type QueueDefinition, type QueueName, type SyncJobData } from './queue.constants.js';
+import {
+  PGBOSS_SCHEMA,
+  queueDefinitions,
+  type QueueDefinition,
+  type QueueName,
+  type SyncJobData,
+} from './queue.constants.js';
 
 /**
  * pg-boss, started and stopped with the application. Every role can enqueue; only `all` and
@@ -56,7 +62,9 @@ export class QueueService implements OnModuleInit, OnApplicationBootstrap, OnMod
     if (!this.config.runsWorkers) return;
     for (const definition of this.definitions) {
       const processor = processors.get(definition.name)!;
-      await this.boss.work<SyncJobData>(definition.name, definition.worker, (jobs) => this.runJobs(definition.name, processor, jobs));
+      await this.boss.work<SyncJobData>(definition.name, definition.worker, (jobs) =>
+        this.runJobs(definition.name, processor, jobs),
+      );
     }
     this.logger.log({ queues: this.definitions.map((definition) => definition.name) }, 'queue workers started');
   }

@@ -24,7 +24,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
   if (process.env.TEST_DATABASE_URL) {
     project.provide('adminDatabaseUrl', process.env.TEST_DATABASE_URL);
-    return async () => undefined;
+    return () => Promise.resolve();
   }
   const server = await startEmbeddedForTests();
   project.provide('adminDatabaseUrl', server.urlFor('postgres'));

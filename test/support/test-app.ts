@@ -12,7 +12,9 @@ export class CapturedLogs extends Writable {
   readonly lines: Record<string, unknown>[] = [];
 
   override _write(chunk: Buffer, _encoding: string, done: () => void): void {
-    for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) this.lines.push(JSON.parse(line));
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (line.trim()) this.lines.push(JSON.parse(line) as Record<string, unknown>);
+    }
     done();
   }
 
@@ -57,7 +59,10 @@ export async function startTestApp(databaseUrl: string, env: Record<string, stri
     graphql(query, { apiKey = TEST_API_KEY, variables } = {}) {
       return fetch(`${url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(apiKey === null ? {} : { authorization: `Bearer ${apiKey}` }) },
+        headers: {
+          'content-type': 'application/json',
+          ...(apiKey === null ? {} : { authorization: `Bearer ${apiKey}` }),
+        },
         body: JSON.stringify({ query, variables }),
       });
     },
@@ -66,7 +71,11 @@ export async function startTestApp(databaseUrl: string, env: Record<string, stri
 }
 
 /** Polls until `check` returns a value other than undefined, or fails after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 15_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

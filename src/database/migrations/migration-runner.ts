@@ -93,10 +93,9 @@ async function applyOne(client: pg.Client, migration: MigrationFile, logger: Log
       [id, migration.checksum, migration.name],
     );
     await client.query(migration.sql);
-    await client.query(
-      'UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1',
-      [id],
-    );
+    await client.query('UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1', [
+      id,
+    ]);
     await client.query('COMMIT');
     logger.info({ migration: migration.name, durationMs: Date.now() - startedAt }, 'applied migration');
   } catch (error) {
@@ -108,10 +107,7 @@ async function applyOne(client: pg.Client, migration: MigrationFile, logger: Log
         [randomUUID(), migration.checksum, migration.name, reason],
       )
       .catch(() => undefined);
-    throw new MigrationError(
-      migration.name,
-      `Migration ${migration.name} failed and was rolled back: ${reason}`,
-    );
+    throw new MigrationError(migration.name, `Migration ${migration.name} failed and was rolled back: ${reason}`);
   }
 }
 
@@ -137,11 +133,15 @@ function warnAboutDivergence(
   for (const migration of migrations) {
     const row = applied.get(migration.name);
     if (row && !matchesChecksum(migration.sql, row.checksum)) {
-      logger.warn({ migration: migration.name }, 'migration.sql was edited after it was applied; the database keeps the old version');
+      logger.warn(
+        { migration: migration.name },
+        'migration.sql was edited after it was applied; the database keeps the old version',
+      );
     }
   }
   for (const name of applied.keys()) {
-    if (!onDisk.has(name)) logger.warn({ migration: name }, 'database has a migration that is not in prisma/migrations');
+    if (!onDisk.has(name))
+      logger.warn({ migration: name }, 'database has a migration that is not in prisma/migrations');
   }
 }
 

@@ -3,5 +3,10 @@ import { DlqModule } from '../../dlq/dlq.module.js';
 import { MetricsController } from './metrics.controller.js';
 import { MetricsService } from './metrics.service.js';
 
-@Module({ imports: [DlqModule], controllers: [MetricsController], providers: [MetricsService], exports: [MetricsService] })
+@Module({
+  imports: [DlqModule],
+  controllers: [MetricsController],
+  providers: [MetricsService],
+  exports: [MetricsService],
+})
 export class MetricsModule {}

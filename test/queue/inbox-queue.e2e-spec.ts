@@ -1,0 +1,179 @@
+import { Test } from '@nestjs/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadAppConfig } from '../../src/config/app-config.js';
+import { ConfigModule } from '../../src/config/config.module.js';
+import { DatabaseModule } from '../../src/database/database.module.js';
+import { PrismaService } from '../../src/database/prisma.service.js';
+import type { InboundEvent } from '../../src/inbox/inbound-event.js';
+import { InboxService } from '../../src/inbox/inbox.service.js';
+import { LoggingModule } from '../../src/observability/logging/logging.module.js';
+import { createRootLogger } from '../../src/observability/logging/root-logger.js';
+import { QUEUES } from '../../src/queue/queue.constants.js';
+import { QueueModule } from '../../src/queue/queue.module.js';
+import { QueueService } from '../../src/queue/queue.service.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { CapturedLogs, eventually, startTestApp, TEST_API_KEY, type TestApp } from '../support/test-app.js';
+
+interface InboxRow {
+  id: string;
+  outcome: string;
+  processed_at: Date | null;
+  attempts: number;
+  correlation_id: string;
+}
+
+function contactEvent(key: string, correlationId = `corr-${key}`): InboundEvent {
+  return {
+    idempotencyKey: key,
+    type: 'ContactUpdate',
+    locationId: 'loc-1',
+    objectId: `contact-${key}`,
+    correlationId,
+    payload: { type: 'ContactUpdate', id: `contact-${key}`, locationId: 'loc-1' },
+  };
+}
+
+describe('inbox and queue', () => {
+  let database: TestDatabase;
+  const started: TestApp[] = [];
+
+  const inboxRow = async (key: string) =>
+    (await database.query<InboxRow>('SELECT * FROM sync_events WHERE idempotency_key = $1', [key]))[0];
+  const jobCount = async (key: string) =>
+    Number(
+      (
+        await database.query<{ count: string }>(
+          "SELECT count(*) FROM pgboss.job WHERE name = $1 AND data->>'eventId' = $2",
+          [QUEUES.inboundEvents, (await inboxRow(key))?.id ?? ''],
+        )
+      )[0]!.count,
+    );
+  const start = async (env: Record<string, string> = {}) => {
+    const app = await startTestApp(database.url, env);
+    started.push(app);
+    return app;
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase('inbox');
+  });
+
+  afterAll(async () => {
+    await Promise.all(started.map((app) => app.close()));
+    await database.drop();
+  });
+
+  describe('with SERVICE_ROLE=all', () => {
+    let service: TestApp;
+    beforeAll(async () => {
+      service = await start();
+    });
+    // Its workers would otherwise process the events the role tests below expect to stay queued.
+    afterAll(() => service.close());
+
+    it('records an event, enqueues it and processes it; types nobody handles yet end IGNORED', async () => {
+      const result = await service.app.get(InboxService).accept(contactEvent('e1', 'corr-e1'));
+      expect(result.duplicate).toBe(false);
+
+      const row = await eventually(
+        async () => {
+          const current = await inboxRow('e1');
+          return current?.processed_at ? current : undefined;
+        },
+        15_000,
+        'the event to be processed',
+      );
+      expect(row).toMatchObject({ outcome: 'IGNORED', attempts: 1, correlation_id: 'corr-e1' });
+      expect(await jobCount('e1')).toBe(1);
+
+      const jobLines = service.logs.withCorrelationId('corr-e1');
+      expect(jobLines).toContainEqual(
+        expect.objectContaining({
+          msg: 'inbound event processed',
+          outcome: 'IGNORED',
+          queue: QUEUES.inboundEvents,
+          eventType: 'ContactUpdate',
+        }),
+      );
+    });
+
+    it('changes nothing for a repeated idempotency key', async () => {
+      const inbox = service.app.get(InboxService);
+      const first = await inbox.accept(contactEvent('e2'));
+      const second = await inbox.accept({ ...contactEvent('e2'), payload: { changed: true } });
+      expect(first.duplicate).toBe(false);
+      expect(second).toEqual({ duplicate: true });
+      expect(await jobCount('e2')).toBe(1);
+      const [payload] = await database.query<{ payload: unknown }>(
+        "SELECT payload FROM sync_events WHERE idempotency_key = 'e2'",
+      );
+      expect(payload!.payload).toEqual(contactEvent('e2').payload);
+    });
+
+    it('keeps one row and one job when the same event arrives 20 times at once', async () => {
+      const inbox = service.app.get(InboxService);
+      const results = await Promise.all(Array.from({ length: 20 }, () => inbox.accept(contactEvent('e3'))));
+      expect(results.filter((result) => !result.duplicate)).toHaveLength(1);
+      const rows = await database.query("SELECT id FROM sync_events WHERE idempotency_key = 'e3'");
+      expect(rows).toHaveLength(1);
+      expect(await jobCount('e3')).toBe(1);
+    });
+
+    it('enqueues inside the caller transaction: a rolled-back transaction leaves no job', async () => {
+      const prisma = service.app.get(PrismaService);
+      const queue = service.app.get(QueueService);
+      await expect(
+        prisma.$transaction(async (transaction) => {
+          await queue.send(QUEUES.inboundEvents, { eventId: 'rolled-back', correlationId: 'x' }, { transaction });
+          throw new Error('the caller failed after enqueueing');
+        }),
+      ).rejects.toThrow('the caller failed after enqueueing');
+      const jobs = await database.query("SELECT id FROM pgboss.job WHERE data->>'eventId' = 'rolled-back'");
+      expect(jobs).toEqual([]);
+    });
+  });
+
+  describe('SERVICE_ROLE splits the API from the workers', () => {
+    it('an api instance accepts work without processing it; a worker instance processes it', async () => {
+      const api = await start({ SERVICE_ROLE: 'api' });
+      await api.app.get(InboxService).accept(contactEvent('split-1'));
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(await inboxRow('split-1')).toMatchObject({ outcome: 'PENDING', processed_at: null, attempts: 0 });
+
+      const status = await api.graphql('{ syncStatus { queueDepth } }');
+      expect(
+        ((await status.json()) as { data: { syncStatus: { queueDepth: number } } }).data.syncStatus.queueDepth,
+      ).toBeGreaterThanOrEqual(1);
+
+      const worker = await start({ SERVICE_ROLE: 'worker' });
+      const processed = await eventually(
+        async () => {
+          const row = await inboxRow('split-1');
+          return row?.processed_at ? row : undefined;
+        },
+        15_000,
+        'the worker to process the event',
+      );
+      expect(processed.outcome).toBe('IGNORED');
+
+      // A worker serves health and metrics, not the API.
+      const graphql = await worker.graphql('{ syncStatus { queueDepth } }', { apiKey: TEST_API_KEY });
+      expect(graphql.status).toBe(404);
+      expect((await fetch(`${worker.url}/health/ready`)).status).toBe(200);
+    });
+  });
+
+  it('refuses to boot when a queue has no processor', async () => {
+    const config = loadAppConfig({ DATABASE_URL: database.url, LOG_LEVEL: 'silent' });
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule.forRoot(createRootLogger('silent', new CapturedLogs())),
+        DatabaseModule,
+        QueueModule,
+      ],
+    }).compile();
+    await expect(moduleRef.init()).rejects.toThrow(`no @QueueProcessor for queue(s): ${QUEUES.inboundEvents}`);
+    await moduleRef.close();
+  });
+});

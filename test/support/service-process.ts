@@ -1,0 +1,62 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../../src/paths.js';
+
+/** The compiled service (`dist/main.js`, built by the global setup) running as its own process, as `npm start` runs it. */
+export class ServiceProcess {
+  readonly stdout: string[] = [];
+  readonly stderr: string[] = [];
+  readonly exited: Promise<number | null>;
+  private readonly child: ChildProcess;
+
+  constructor(cwd: string, env: Record<string, string>) {
+    const inherited = Object.fromEntries(
+      Object.entries(process.env).filter(
+        ([name]) => !name.startsWith('GHL_') && !['DATABASE_URL', 'GRAPHQL_API_KEYS', 'PORT'].includes(name),
+      ),
+    );
+    this.child = spawn(process.execPath, [join(PROJECT_ROOT, 'dist/main.js')], {
+      cwd,
+      env: { ...inherited, HOST: '127.0.0.1', PORT: '0', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child.stdout!.on('data', (chunk: Buffer) => this.stdout.push(...chunk.toString('utf8').split('\n')));
+    this.child.stderr!.on('data', (chunk: Buffer) => this.stderr.push(...chunk.toString('utf8').split('\n')));
+    this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  /** Log lines (JSON) written so far. */
+  get logs(): Record<string, unknown>[] {
+    return this.stdout
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  }
+
+  /** Waits for the "service is listening" line and returns its URL; fails if the process exits first. */
+  async listening(timeoutMs = 60_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    let exitCode: number | null | undefined;
+    void this.exited.then((code) => (exitCode = code));
+    for (;;) {
+      const line = this.logs.find((entry) => entry.msg === 'service is listening');
+      if (line) return line.url as string;
+      if (exitCode !== undefined)
+        throw new Error(`service exited with ${exitCode} before listening:\n${this.output()}`);
+      if (Date.now() > deadline) throw new Error(`service did not listen within ${timeoutMs} ms:\n${this.output()}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    this.child.kill(signal);
+    return this.exited;
+  }
+
+  output(): string {
+    return [...this.stdout, ...this.stderr].join('\n');
+  }
+}
