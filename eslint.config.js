@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import globals from 'globals';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
@@ -22,7 +23,12 @@ export default tseslint.config(
   {
     files: ['**/*.js'],
     extends: [tseslint.configs.disableTypeChecked],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    languageOptions: { globals: globals.node },
+  },
+  {
+    // Command-line programs talk to their user on the console.
+    files: ['bench/**', 'scripts/**'],
+    rules: { 'no-console': 'off' },
   },
   prettier,
 );
