@@ -13,9 +13,18 @@ const ROOT = new URL('..', import.meta.url).pathname;
 const DURATION_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 
-function startService(cwd) {
+// The floor to compare against: the same liveness route on bare Fastify, in its own process.
+const BARE_FASTIFY = `
+  import Fastify from 'fastify';
+  const app = Fastify();
+  app.get('/health/live', async () => ({ status: 'ok' }));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  console.log(JSON.stringify({ msg: 'service is listening', url: 'http://127.0.0.1:' + app.server.address().port }));
+`;
+
+function startService(cwd, args = [join(ROOT, 'dist/main.js')]) {
   const started = performance.now();
-  const child = spawn(process.execPath, [join(ROOT, 'dist/main.js')], {
+  const child = spawn(process.execPath, args, {
     cwd,
     env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -50,7 +59,13 @@ async function load(title, options) {
 
 async function postgresVersion(cwd) {
   const state = JSON.parse(readFileSync(join(cwd, '.data/embedded-postgres.json'), 'utf8'));
-  const client = new pg.Client({ host: '127.0.0.1', port: state.port, user: 'postgres', password: state.password, database: 'postgres' });
+  const client = new pg.Client({
+    host: '127.0.0.1',
+    port: state.port,
+    user: 'postgres',
+    password: state.password,
+    database: 'postgres',
+  });
   await client.connect();
   const { rows } = await client.query('SHOW server_version');
   await client.end();
@@ -76,14 +91,25 @@ try {
       url: `${url}/graphql`,
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
-      body: JSON.stringify({ query: '{ syncStatus { queueDepth deadLettersOpen lastWebhookAt lastBackfillAt eventsProcessedLastHour } }' }),
+      body: JSON.stringify({
+        query: '{ syncStatus { queueDepth deadLettersOpen lastWebhookAt lastBackfillAt eventsProcessedLastHour } }',
+      }),
     }),
   ];
   const warmStop = await warm.stop();
 
+  const bare = startService(ROOT, ['--input-type=module', '-e', BARE_FASTIFY]);
+  const bareUrl = (await bare.listening).url;
+  rows.push(await load('baseline: GET /health/live on bare Fastify', { url: `${bareUrl}/health/live` }));
+  await bare.stop();
+
   const cpu = cpus();
-  console.log(`\nMachine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Linux ${release()}`);
-  console.log(`Node ${process.version}, embedded PostgreSQL ${version}; load: ${CONNECTIONS} connections for ${DURATION_SECONDS} s each\n`);
+  console.log(
+    `\nMachine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Linux ${release()}`,
+  );
+  console.log(
+    `Node ${process.version}, embedded PostgreSQL ${version}; load: ${CONNECTIONS} connections for ${DURATION_SECONDS} s each\n`,
+  );
   console.log('| start-up (npm start, embedded Postgres) | ms |');
   console.log('|---|---:|');
   console.log(`| cold: initdb + start + migrate + Nest, to listening | ${coldStart.ms.toFixed(0)} |`);
@@ -91,7 +117,8 @@ try {
   console.log(`| SIGTERM to exit (Nest, pg-boss, Postgres stopped) | ${((coldStop + warmStop) / 2).toFixed(0)} |\n`);
   console.log('| endpoint | req/s | p50 ms | p99 ms | non-2xx/errors |');
   console.log('|---|---:|---:|---:|---:|');
-  for (const row of rows) console.log(`| ${row.title} | ${row.rps.toFixed(0)} | ${row.p50} | ${row.p99} | ${row.failures} |`);
+  for (const row of rows)
+    console.log(`| ${row.title} | ${row.rps.toFixed(0)} | ${row.p50} | ${row.p99} | ${row.failures} |`);
 } finally {
   rmSync(cwd, { recursive: true, force: true });
 }
