@@ -39,6 +39,15 @@ describe('inbox and queue', () => {
 
   const inboxRow = async (key: string) =>
     (await database.query<InboxRow>('SELECT * FROM sync_events WHERE idempotency_key = $1', [key]))[0];
+  const processedRow = (key: string) =>
+    eventually(
+      async () => {
+        const row = await inboxRow(key);
+        return row?.processed_at ? row : undefined;
+      },
+      15_000,
+      `event ${key} to be processed`,
+    );
   const jobCount = async (key: string) =>
     Number(
       (
@@ -75,14 +84,7 @@ describe('inbox and queue', () => {
       const result = await service.app.get(InboxService).accept(contactEvent('e1', 'corr-e1'));
       expect(result.duplicate).toBe(false);
 
-      const row = await eventually(
-        async () => {
-          const current = await inboxRow('e1');
-          return current?.processed_at ? current : undefined;
-        },
-        15_000,
-        'the event to be processed',
-      );
+      const row = await processedRow('e1');
       expect(row).toMatchObject({ outcome: 'IGNORED', attempts: 1, correlation_id: 'corr-e1' });
       expect(await jobCount('e1')).toBe(1);
 
@@ -146,14 +148,7 @@ describe('inbox and queue', () => {
       ).toBeGreaterThanOrEqual(1);
 
       const worker = await start({ SERVICE_ROLE: 'worker' });
-      const processed = await eventually(
-        async () => {
-          const row = await inboxRow('split-1');
-          return row?.processed_at ? row : undefined;
-        },
-        15_000,
-        'the worker to process the event',
-      );
+      const processed = await processedRow('split-1');
       expect(processed.outcome).toBe('IGNORED');
 
       // A worker serves health and metrics, not the API.

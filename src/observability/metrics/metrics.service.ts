@@ -35,26 +35,27 @@ export class MetricsService implements OnModuleInit {
     deadLetters: DeadLettersRepository,
   ) {
     collectDefaultMetrics({ register: this.registry });
+    this.gaugeReadAtScrape(
+      'sync_queue_depth',
+      'Jobs waiting to run across the sync queues, including scheduled retries.',
+      () => queue.depth(),
+    );
+    this.gaugeReadAtScrape('sync_dead_letters_open', 'Dead letters neither replayed nor discarded.', () =>
+      deadLetters.countOpen(),
+    );
+  }
+
+  /** A gauge whose value is read when Prometheus scrapes; a failed read keeps the last value and is logged. */
+  private gaugeReadAtScrape(name: string, help: string, read: () => Promise<number>): void {
     const logger = this.logger;
     new Gauge({
-      name: 'sync_queue_depth',
-      help: 'Jobs waiting to run across the sync queues, including scheduled retries.',
+      name,
+      help,
       registers: [this.registry],
       async collect() {
-        await queue.depth().then(
-          (depth) => this.set(depth),
-          (error: unknown) => logger.warn({ err: error }, 'could not read the queue depth'),
-        );
-      },
-    });
-    new Gauge({
-      name: 'sync_dead_letters_open',
-      help: 'Dead letters neither replayed nor discarded.',
-      registers: [this.registry],
-      async collect() {
-        await deadLetters.countOpen().then(
-          (open) => this.set(open),
-          (error: unknown) => logger.warn({ err: error }, 'could not count open dead letters'),
+        await read().then(
+          (value) => this.set(value),
+          (error: unknown) => logger.warn({ err: error, metric: name }, 'could not read a gauge at scrape'),
         );
       },
     });
