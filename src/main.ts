@@ -1,12 +1,12 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
-import { loadAppConfig, ConfigValidationError } from './config/app-config.js';
+import { loadAppConfig, ConfigValidationError, type AppConfig } from './config/app-config.js';
 import { createRootLogger } from './observability/logging/root-logger.js';
 import { startService, type RunningService } from './bootstrap.js';
 
 async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
-  let config;
+  let config: AppConfig;
   try {
     config = loadAppConfig(process.env);
   } catch (error) {

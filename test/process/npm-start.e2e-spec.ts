@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -221,5 +221,42 @@ describe('npm start with a bad configuration', () => {
     expect(stderr).toContain('SERVICE_ROLE must be one of the following values: all, api, worker (got "everything")');
     expect(stderr).toContain('SYNC_RETRY_DELAYS must be a comma-separated list of positive durations');
     expect(existsSync(join(cwd, '.data'))).toBe(false);
+  });
+
+  it('reads .env from the working directory, with the real environment taking precedence', async () => {
+    const cwd = newCheckout();
+    writeFileSync(join(cwd, '.env'), 'LOG_LEVEL=loud\nSERVICE_ROLE=nobody\n');
+    const service = startService(cwd, { SERVICE_ROLE: 'api' });
+    expect(await service.exited).toBe(1);
+    const stderr = service.stderr.join('\n');
+    expect(stderr).toContain('LOG_LEVEL must be one of the following values');
+    expect(stderr).not.toContain('SERVICE_ROLE');
+  });
+});
+
+describe('npm run db:migrate', () => {
+  let database: TestDatabase;
+
+  afterEach(async () => {
+    await database?.drop();
+  });
+
+  it('applies pending migrations to DATABASE_URL once, and exits 1 with the reason when it cannot', async () => {
+    database = await createTestDatabase('cli_migrate');
+    const migrateOnce = async () => {
+      const run = new ServiceProcess(newCheckout(), { DATABASE_URL: database.url }, 'dist/cli/db-migrate.js');
+      return { code: await run.exited, messages: run.logs.map((line) => line.msg) };
+    };
+
+    expect(await migrateOnce()).toEqual({ code: 0, messages: ['applied migration'] });
+    expect(await migrateOnce()).toEqual({ code: 0, messages: ['database schema is up to date'] });
+    expect(await database.query('SELECT migration_name FROM "_prisma_migrations"')).toHaveLength(1);
+
+    await database.query('DROP TABLE "_prisma_migrations"');
+    const failed = await migrateOnce();
+    expect(failed.code).toBe(1);
+    expect(failed.messages[0]).toContain(
+      'migration failed: Migration 20261128230000_foundation failed and was rolled back',
+    );
   });
 });

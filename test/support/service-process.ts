@@ -2,20 +2,23 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../src/paths.js';
 
-/** The compiled service (`dist/main.js`, built by the global setup) running as its own process, as `npm start` runs it. */
+/**
+ * A compiled entry point (built by the global setup) running as its own process: `dist/main.js` as
+ * `npm start` runs it, or a CLI such as `dist/cli/db-migrate.js`.
+ */
 export class ServiceProcess {
   readonly stdout: string[] = [];
   readonly stderr: string[] = [];
   readonly exited: Promise<number | null>;
   private readonly child: ChildProcess;
 
-  constructor(cwd: string, env: Record<string, string>) {
+  constructor(cwd: string, env: Record<string, string>, entry = 'dist/main.js') {
     const inherited = Object.fromEntries(
       Object.entries(process.env).filter(
         ([name]) => !name.startsWith('GHL_') && !['DATABASE_URL', 'GRAPHQL_API_KEYS', 'PORT'].includes(name),
       ),
     );
-    this.child = spawn(process.execPath, [join(PROJECT_ROOT, 'dist/main.js')], {
+    this.child = spawn(process.execPath, [join(PROJECT_ROOT, entry)], {
       cwd,
       env: { ...inherited, HOST: '127.0.0.1', PORT: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
