@@ -133,6 +133,7 @@ describe('npm start without DATABASE_URL (embedded Postgres under ./.data)', () 
     const killed = startService(cwd);
     await killed.listening();
     const orphan = embeddedServerPid(cwd)!;
+    const portBefore = embeddedState(cwd).port;
     await killed.stop('SIGKILL');
     expect(isAlive(orphan)).toBe(true);
 
@@ -142,6 +143,7 @@ describe('npm start without DATABASE_URL (embedded Postgres under ./.data)', () 
       restarted.logs.some((line) => line.msg === 'stopping an embedded Postgres left running by a previous start'),
     ).toBe(true);
     expect(isAlive(orphan)).toBe(false);
+    expect(embeddedState(cwd).port).toBe(portBefore);
     expect((await fetch(`${url}/health/ready`)).status).toBe(200);
   });
 });

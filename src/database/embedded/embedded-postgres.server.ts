@@ -43,8 +43,9 @@ export class EmbeddedPostgresServer {
     mkdirSync(dataDir, { recursive: true, mode: 0o755 });
     if (process.getuid?.() === 0) assertTraversableByOthers(dataDir);
     const clusterDir = join(dataDir, 'postgres');
-    const state = await loadOrCreateState(dataDir, options.port);
+    // First free the directory (and its saved port) from a server a killed process left running.
     await stopOrphanedServer(dataDir, clusterDir, options.logger);
+    const state = await loadOrCreateState(dataDir, options.port);
 
     const EmbeddedPostgresClass = await importWithoutSignalHooks();
     const recentOutput: string[] = [];
