@@ -1,8 +1,9 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import { createApp } from './app.factory.js';
-import type { AppConfig } from './config/app-config.js';
+import { loadAppConfig, type AppConfig } from './config/app-config.js';
 import { EmbeddedPostgresServer } from './database/embedded/embedded-postgres.server.js';
 import { readMigrationFiles } from './database/migrations/migration-files.js';
 import { runMigrations } from './database/migrations/migration-runner.js';
@@ -11,6 +12,18 @@ import { MIGRATIONS_DIR } from './paths.js';
 
 /** Name of the database the embedded server holds for the service. */
 export const EMBEDDED_DATABASE = 'trainu_sync';
+
+/** Where `npm start` keeps the embedded cluster and the generated API key: `./.data` of the working directory. */
+export const defaultDataDir = () => join(process.cwd(), '.data');
+
+/**
+ * Reads `./.env` when present (real environment variables win) and validates the result.
+ * Throws ConfigValidationError naming every bad variable.
+ */
+export function loadConfigFromEnvironment(): AppConfig {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  return loadAppConfig(process.env);
+}
 
 export interface DatabaseHandle {
   readonly config: AppConfig;
@@ -61,7 +74,7 @@ export interface RunningService {
 export async function startService(
   initial: AppConfig,
   logger: Logger,
-  dataDir = join(process.cwd(), '.data'),
+  dataDir = defaultDataDir(),
 ): Promise<RunningService> {
   const { config: withDatabase, embedded } = await resolveDatabase(initial, dataDir, logger);
   try {

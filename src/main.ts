@@ -1,14 +1,12 @@
 import 'reflect-metadata';
-import { existsSync } from 'node:fs';
-import { loadAppConfig, ConfigValidationError, type AppConfig } from './config/app-config.js';
+import { ConfigValidationError, type AppConfig } from './config/app-config.js';
 import { createRootLogger } from './observability/logging/root-logger.js';
-import { startService, type RunningService } from './bootstrap.js';
+import { loadConfigFromEnvironment, startService, type RunningService } from './bootstrap.js';
 
 async function main(): Promise<void> {
-  if (existsSync('.env')) process.loadEnvFile('.env');
   let config: AppConfig;
   try {
-    config = loadAppConfig(process.env);
+    config = loadConfigFromEnvironment();
   } catch (error) {
     if (!(error instanceof ConfigValidationError)) throw error;
     process.stderr.write(`${error.message}\nSee .env.example for every variable and its rule.\n`);

@@ -1,20 +1,12 @@
 import 'reflect-metadata';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { loadAppConfig, ConfigValidationError } from '../config/app-config.js';
 import { createRootLogger } from '../observability/logging/root-logger.js';
-import { migrate, resolveDatabase } from '../bootstrap.js';
+import { defaultDataDir, loadConfigFromEnvironment, migrate, resolveDatabase } from '../bootstrap.js';
 
 /** `npm run db:migrate`: applies pending migrations to DATABASE_URL, or to the embedded database. */
 async function main(): Promise<number> {
-  if (existsSync('.env')) process.loadEnvFile('.env');
   const logger = createRootLogger('info');
   try {
-    const { config, embedded } = await resolveDatabase(
-      loadAppConfig(process.env),
-      join(process.cwd(), '.data'),
-      logger,
-    );
+    const { config, embedded } = await resolveDatabase(loadConfigFromEnvironment(), defaultDataDir(), logger);
     try {
       await migrate(config, logger);
     } finally {
@@ -22,8 +14,7 @@ async function main(): Promise<number> {
     }
     return 0;
   } catch (error) {
-    const message = error instanceof ConfigValidationError || error instanceof Error ? error.message : String(error);
-    logger.fatal(`migration failed: ${message}`);
+    logger.fatal(`migration failed: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
 }

@@ -13,6 +13,9 @@ export class ConfigValidationError extends Error {
   }
 }
 
+/** The settings themselves, without AppConfig's derived getters and methods. */
+export type AppConfigValues = Omit<AppConfig, 'runsWorkers' | 'servesApi' | 'with'>;
+
 /** The validated, typed configuration. Built once at boot; injected wherever settings are read. */
 export class AppConfig {
   /** Undefined means "start the embedded Postgres under ./.data/". */
@@ -36,7 +39,7 @@ export class AppConfig {
   readonly graphql: { readonly apiKeys: readonly string[] };
   readonly logLevel: LogLevel;
 
-  constructor(values: Omit<AppConfig, 'runsWorkers' | 'servesApi' | 'with'>) {
+  constructor(values: AppConfigValues) {
     this.databaseUrl = values.databaseUrl;
     this.http = values.http;
     this.serviceRole = values.serviceRole;
@@ -59,7 +62,7 @@ export class AppConfig {
     return this.serviceRole !== 'worker';
   }
 
-  with(changes: Partial<Omit<AppConfig, 'runsWorkers' | 'servesApi' | 'with'>>): AppConfig {
+  with(changes: Partial<AppConfigValues>): AppConfig {
     return new AppConfig({ ...this, ...changes });
   }
 }

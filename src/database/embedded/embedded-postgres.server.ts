@@ -33,6 +33,7 @@ export class EmbeddedPostgresServer {
   private constructor(
     private readonly cluster: EmbeddedPostgres,
     private readonly options: EmbeddedPostgresOptions,
+    private readonly clusterDir: string,
     readonly port: number,
     private readonly password: string,
   ) {}
@@ -83,7 +84,7 @@ export class EmbeddedPostgresServer {
     if (startedClusterDirs.size === 0) process.on('exit', stopServerNow);
     startedClusterDirs.add(clusterDir);
 
-    const server = new EmbeddedPostgresServer(cluster, { ...options, dataDir }, state.port, state.password);
+    const server = new EmbeddedPostgresServer(cluster, { ...options, dataDir }, clusterDir, state.port, state.password);
     if (options.database) await server.ensureDatabase(options.database);
     options.logger.info({ port: state.port, dataDir: clusterDir }, 'embedded Postgres is running');
     return server;
@@ -105,7 +106,7 @@ export class EmbeddedPostgresServer {
   }
 
   async stop(): Promise<void> {
-    startedClusterDirs.delete(join(this.options.dataDir, 'postgres'));
+    startedClusterDirs.delete(this.clusterDir);
     if (startedClusterDirs.size === 0) process.off('exit', stopServerNow);
     await this.cluster.stop();
     rmSync(ownerFile(this.options.dataDir), { force: true });
@@ -140,7 +141,7 @@ async function loadOrCreateState(dataDir: string, requestedPort: number | undefi
   const saved = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ClusterState) : undefined;
   const port = requestedPort ?? (saved && (await isPortFree(saved.port)) ? saved.port : await stablePortFor(dataDir));
   const state = { port, password: saved?.password ?? randomBytes(24).toString('hex') };
-  if (state.port !== saved?.port || !saved) writeFileSync(file, JSON.stringify(state, null, 2), { mode: 0o600 });
+  if (!saved || state.port !== saved.port) writeFileSync(file, JSON.stringify(state, null, 2), { mode: 0o600 });
   return state;
 }
 

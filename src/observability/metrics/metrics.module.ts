@@ -7,6 +7,5 @@ import { MetricsService } from './metrics.service.js';
   imports: [DlqModule],
   controllers: [MetricsController],
   providers: [MetricsService],
-  exports: [MetricsService],
 })
 export class MetricsModule {}
