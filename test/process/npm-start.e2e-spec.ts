@@ -4,11 +4,20 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { EMBEDDED_DATABASE } from '../../src/bootstrap.js';
+import { postGraphql } from '../support/graphql-client.js';
 import { ServiceProcess } from '../support/service-process.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 const checkouts: string[] = [];
 const running: ServiceProcess[] = [];
+const databases: TestDatabase[] = [];
+
+/** A database on the test server for one test; dropped after it. */
+async function newDatabase(label: string): Promise<TestDatabase> {
+  const database = await createTestDatabase(label);
+  databases.push(database);
+  return database;
+}
 
 function newCheckout(): string {
   const directory = mkdtempSync(join(tmpdir(), 'trainu-checkout-'));
@@ -62,16 +71,21 @@ async function queryEmbedded<T extends pg.QueryResultRow>(cwd: string, sql: stri
   }
 }
 
-async function syncStatusWith(url: string, key: string): Promise<Response> {
-  return fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-    body: JSON.stringify({ query: '{ syncStatus { queueDepth lastWebhookAt } }' }),
-  });
+const SYNC_STATUS = '{ syncStatus { queueDepth lastWebhookAt } }';
+
+function syncStatusWith(url: string, apiKey: string): Promise<Response> {
+  return postGraphql(url, SYNC_STATUS, { apiKey });
+}
+
+async function insertInboxRow(query: (sql: string) => Promise<unknown>, receivedAt: string): Promise<void> {
+  await query(
+    `INSERT INTO sync_events (idempotency_key, type, correlation_id, received_at) VALUES ('${receivedAt}', 'ContactCreate', 'c', '${receivedAt}')`,
+  );
 }
 
 afterEach(async () => {
   await Promise.all(running.splice(0).map((service) => service.stop('SIGTERM')));
+  await Promise.all(databases.splice(0).map((database) => database.drop()));
 });
 
 afterAll(() => {
@@ -89,13 +103,14 @@ describe('npm start without DATABASE_URL (embedded Postgres under ./.data)', () 
     expect(first.stdout.filter((line) => line.includes(key))).toHaveLength(1);
     expect(first.output()).toContain('It is shown only this once');
     expect((await fetch(`${url}/health/ready`)).status).toBe(200);
-    expect((await syncStatusWith(url, key)).status).toBe(200);
-    expect((await syncStatusWith(url, 'not-the-key-0123456789')).status).toBe(401);
+    expect(await (await syncStatusWith(url, key)).json()).toEqual({
+      data: { syncStatus: { queueDepth: 0, lastWebhookAt: null } },
+    });
+    const refused = await syncStatusWith(url, 'not-the-key-0123456789');
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).not.toHaveProperty('data');
 
-    await queryEmbedded(
-      cwd,
-      "INSERT INTO sync_events (idempotency_key, type, correlation_id, received_at) VALUES ('kept', 'ContactCreate', 'c', '2026-11-01T00:00:00Z')",
-    );
+    await insertInboxRow((sql) => queryEmbedded(cwd, sql), '2026-11-01T00:00:00Z');
     const serverPid = embeddedServerPid(cwd)!;
     expect(isAlive(serverPid)).toBe(true);
 
@@ -123,9 +138,21 @@ describe('npm start without DATABASE_URL (embedded Postgres under ./.data)', () 
     const [one, two] = [newCheckout(), newCheckout()];
     const services = [startService(one), startService(two)];
     const urls = await Promise.all(services.map((service) => service.listening()));
-    for (const url of urls) expect((await fetch(`${url}/health/ready`)).status).toBe(200);
     const ports = [one, two].map((cwd) => embeddedState(cwd).port);
     expect(ports[0]).not.toBe(ports[1]);
+
+    await insertInboxRow((sql) => queryEmbedded(one, sql), '2026-11-02T00:00:00Z');
+    const keys = [one, two].map((cwd) => readFileSync(join(cwd, '.data/graphql-api-key'), 'utf8').trim());
+    expect(keys[0]).not.toBe(keys[1]);
+    const seen = await Promise.all(
+      urls.map(
+        async (url, index) => ((await (await syncStatusWith(url, keys[index]!)).json()) as { data: unknown }).data,
+      ),
+    );
+    expect(seen).toEqual([
+      { syncStatus: { queueDepth: 0, lastWebhookAt: '2026-11-02T00:00:00.000Z' } },
+      { syncStatus: { queueDepth: 0, lastWebhookAt: null } },
+    ]);
   });
 
   it('recovers the data directory from a server orphaned by a SIGKILL', async () => {
@@ -163,14 +190,8 @@ describe('npm start as root in a directory Postgres cannot enter', () => {
 });
 
 describe('npm start with DATABASE_URL', () => {
-  let database: TestDatabase;
-
-  afterEach(async () => {
-    await database?.drop();
-  });
-
   it('uses that database only, migrating it at start', async () => {
-    database = await createTestDatabase('start_external');
+    const database = await newDatabase('start_external');
     const cwd = newCheckout();
     const service = startService(cwd, { DATABASE_URL: database.url, GRAPHQL_API_KEYS: 'configured-key-0123456789' });
     const url = await service.listening();
@@ -180,11 +201,14 @@ describe('npm start with DATABASE_URL', () => {
     expect(await database.query('SELECT migration_name FROM "_prisma_migrations"')).toEqual([
       { migration_name: '20261128230000_foundation' },
     ]);
-    expect((await syncStatusWith(url, 'configured-key-0123456789')).status).toBe(200);
+    await insertInboxRow((sql) => database.query(sql), '2026-11-03T00:00:00Z');
+    expect(await (await syncStatusWith(url, 'configured-key-0123456789')).json()).toEqual({
+      data: { syncStatus: { queueDepth: 0, lastWebhookAt: '2026-11-03T00:00:00.000Z' } },
+    });
   });
 
   it('leaves the schema alone with MIGRATE_ON_START=false', async () => {
-    database = await createTestDatabase('start_nomigrate');
+    const database = await newDatabase('start_nomigrate');
     const service = startService(newCheckout(), {
       DATABASE_URL: database.url,
       MIGRATE_ON_START: 'false',
@@ -198,7 +222,7 @@ describe('npm start with DATABASE_URL', () => {
   });
 
   it('stops the start with the name of a failing migration and its SQL error', async () => {
-    database = await createTestDatabase('start_badmigration');
+    const database = await newDatabase('start_badmigration');
     await database.query('CREATE TABLE sync_events (unrelated INT)');
     const service = startService(newCheckout(), { DATABASE_URL: database.url });
     expect(await service.exited).toBe(1);
@@ -237,14 +261,8 @@ describe('npm start with a bad configuration', () => {
 });
 
 describe('npm run db:migrate', () => {
-  let database: TestDatabase;
-
-  afterEach(async () => {
-    await database?.drop();
-  });
-
   it('applies pending migrations to DATABASE_URL once, and exits 1 with the reason when it cannot', async () => {
-    database = await createTestDatabase('cli_migrate');
+    const database = await newDatabase('cli_migrate');
     const migrateOnce = async () => {
       const run = new ServiceProcess(newCheckout(), { DATABASE_URL: database.url }, 'dist/cli/db-migrate.js');
       return { code: await run.exited, messages: run.logs.map((line) => line.msg) };

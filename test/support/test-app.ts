@@ -4,6 +4,7 @@ import { createApp } from '../../src/app.factory.js';
 import { loadAppConfig, type AppConfig } from '../../src/config/app-config.js';
 import { migrate } from '../../src/bootstrap.js';
 import { createRootLogger } from '../../src/observability/logging/root-logger.js';
+import { postGraphql } from './graphql-client.js';
 
 export const TEST_API_KEY = 'test-key-0123456789abcdef';
 
@@ -56,16 +57,7 @@ export async function startTestApp(databaseUrl: string, env: Record<string, stri
     url,
     config,
     logs,
-    graphql(query, { apiKey = TEST_API_KEY, variables } = {}) {
-      return fetch(`${url}/graphql`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(apiKey === null ? {} : { authorization: `Bearer ${apiKey}` }),
-        },
-        body: JSON.stringify({ query, variables }),
-      });
-    },
+    graphql: (query, { apiKey = TEST_API_KEY, variables } = {}) => postGraphql(url, query, { apiKey, variables }),
     close: () => app.close(),
   };
 }
