@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
+import { ContactsModule } from './contacts/contacts.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { GraphqlApiModule } from './graphql/graphql-api.module.js';
 import { InboxModule } from './inbox/inbox.module.js';
@@ -10,15 +11,18 @@ import { LoggingModule } from './observability/logging/logging.module.js';
 import { MetricsModule } from './observability/metrics/metrics.module.js';
 import { QueueModule } from './queue/queue.module.js';
 import { SyncStatusModule } from './sync-status/sync-status.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 /**
- * The application, composed for one configuration. Health and metrics are served in every role;
- * the read API only where SERVICE_ROLE serves the API (queue workers run per QueueService).
+ * The application, composed for one configuration. Domain modules load in every role (their
+ * handlers validate deliveries in the API and process them in workers); health and metrics are
+ * served in every role; webhooks and the read API only where SERVICE_ROLE serves the API (queue
+ * workers run per QueueService).
  */
 @Module({})
 export class AppModule {
   static register(config: AppConfig, rootLogger: Logger): DynamicModule {
-    const apiModules = config.servesApi ? [GraphqlApiModule, SyncStatusModule] : [];
+    const apiModules = config.servesApi ? [WebhooksModule, GraphqlApiModule, SyncStatusModule] : [];
     return {
       module: AppModule,
       imports: [
@@ -27,6 +31,7 @@ export class AppModule {
         DatabaseModule,
         QueueModule,
         InboxModule,
+        ContactsModule,
         HealthModule,
         MetricsModule,
         ...apiModules,

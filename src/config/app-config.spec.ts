@@ -28,6 +28,9 @@ describe('loadAppConfig', () => {
     expect(config.ghl.apiBaseUrl).toBe('https://services.leadconnectorhq.com');
     expect(config.sync.retryDelaysSeconds).toEqual([60, 300, 900, 3600, 21_600]);
     expect(config.sync.backfillCron).toBe('0 3 * * *');
+    expect(config.sync.defaultPhoneRegion).toBe('US');
+    expect(config.sync.inboxRetentionDays).toBe(7);
+    expect(config.webhooks.clientIpHeader).toBeUndefined();
     expect(config.posthog.apiKey).toBeUndefined();
     expect(config.graphql.apiKeys).toEqual([]);
     expect(config.logLevel).toBe('info');
@@ -51,6 +54,9 @@ describe('loadAppConfig', () => {
       GHL_PRIVATE_INTEGRATION_TOKEN: 'pit-123',
       SYNC_RETRY_DELAYS: '1,2,3',
       BACKFILL_CRON: 'off',
+      DEFAULT_PHONE_REGION: 'gb',
+      INBOX_RETENTION_DAYS: '30',
+      WEBHOOK_CLIENT_IP_HEADER: 'X-Forwarded-For',
       POSTHOG_API_KEY: 'phc_abc',
       POSTHOG_HOST: 'http://127.0.0.1:4020',
       GRAPHQL_API_KEYS: 'first-key-0123456789,second-key-0123456789',
@@ -70,7 +76,13 @@ describe('loadAppConfig', () => {
       locationId: 've9EPM428h8vShlRW1KT',
       privateIntegrationToken: 'pit-123',
     });
-    expect(config.sync).toEqual({ retryDelaysSeconds: [1, 2, 3], backfillCron: undefined });
+    expect(config.sync).toEqual({
+      retryDelaysSeconds: [1, 2, 3],
+      backfillCron: undefined,
+      defaultPhoneRegion: 'GB',
+      inboxRetentionDays: 30,
+    });
+    expect(config.webhooks.clientIpHeader).toBe('x-forwarded-for');
     expect(config.posthog).toEqual({ apiKey: 'phc_abc', host: 'http://127.0.0.1:4020' });
     expect(config.graphql.apiKeys).toEqual(['first-key-0123456789', 'second-key-0123456789']);
     expect(config.logLevel).toBe('debug');
@@ -112,6 +124,9 @@ describe('loadAppConfig', () => {
       'GHL_WEBHOOK_RSA_PUBLIC_KEY must be an RSA public key',
     ],
     ['GHL_LOCATION_ID', 'loc id', 'GHL_LOCATION_ID must contain only letters, digits'],
+    ['DEFAULT_PHONE_REGION', 'XX', 'DEFAULT_PHONE_REGION must be a two-letter country code'],
+    ['INBOX_RETENTION_DAYS', '-1', 'INBOX_RETENTION_DAYS must not be less than 0 (got "-1")'],
+    ['WEBHOOK_CLIENT_IP_HEADER', 'x forwarded', 'WEBHOOK_CLIENT_IP_HEADER must be an HTTP header name'],
   ])('rejects %s=%j and names the variable and its rule', (variable, value, message) => {
     const env: Record<string, string> = { [variable]: value };
     if (variable === 'GHL_LOCATION_ID') env.GHL_PRIVATE_INTEGRATION_TOKEN = 'pit-1';

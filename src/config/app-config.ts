@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
+import type { CountryCode } from 'libphonenumber-js';
 import { validateSync, type ValidationError } from 'class-validator';
 import { parseDurationList } from './duration.js';
 import { Environment, SECRET_VARIABLES, type LogLevel, type ServiceRole } from './environment.js';
@@ -28,13 +29,22 @@ export class AppConfig {
     readonly rsaPublicKey: KeyObject;
     readonly maxAgeSeconds: number;
     readonly ipAllowlist: readonly string[];
+    /** Header a trusted proxy puts the caller's address in; its last entry is used. Unset: the socket address. */
+    readonly clientIpHeader: string | undefined;
   };
   readonly ghl: {
     readonly apiBaseUrl: string;
     readonly locationId: string | undefined;
     readonly privateIntegrationToken: string | undefined;
   };
-  readonly sync: { readonly retryDelaysSeconds: readonly number[]; readonly backfillCron: string | undefined };
+  readonly sync: {
+    readonly retryDelaysSeconds: readonly number[];
+    readonly backfillCron: string | undefined;
+    /** Region for phone numbers written without a country code (ISO 3166 alpha-2). */
+    readonly defaultPhoneRegion: CountryCode;
+    /** Days a processed inbox event keeps its raw payload before the purge removes it. */
+    readonly inboxRetentionDays: number;
+  };
   readonly posthog: { readonly apiKey: string | undefined; readonly host: string };
   readonly graphql: { readonly apiKeys: readonly string[] };
   readonly logLevel: LogLevel;
@@ -94,6 +104,7 @@ export function loadAppConfig(source: NodeJS.ProcessEnv = process.env): AppConfi
       rsaPublicKey: readPublicKey(env.GHL_WEBHOOK_RSA_PUBLIC_KEY, 'rsa')!,
       maxAgeSeconds: env.GHL_WEBHOOK_MAX_AGE_SECONDS,
       ipAllowlist: splitList(env.WEBHOOK_IP_ALLOWLIST ?? ''),
+      clientIpHeader: env.WEBHOOK_CLIENT_IP_HEADER?.toLowerCase(),
     },
     ghl: {
       apiBaseUrl: env.GHL_API_BASE_URL.replace(/\/+$/, ''),
@@ -103,6 +114,8 @@ export function loadAppConfig(source: NodeJS.ProcessEnv = process.env): AppConfi
     sync: {
       retryDelaysSeconds: parseDurationList(env.SYNC_RETRY_DELAYS)!,
       backfillCron: env.BACKFILL_CRON === 'off' ? undefined : env.BACKFILL_CRON,
+      defaultPhoneRegion: env.DEFAULT_PHONE_REGION as CountryCode,
+      inboxRetentionDays: env.INBOX_RETENTION_DAYS,
     },
     posthog: { apiKey: env.POSTHOG_API_KEY, host: env.POSTHOG_HOST },
     graphql: { apiKeys: splitList(env.GRAPHQL_API_KEYS ?? '') },

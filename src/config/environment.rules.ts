@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { validateCronExpression } from 'cron';
 import { ValidateBy, type ValidationOptions } from 'class-validator';
+import { isSupportedCountry } from 'libphonenumber-js';
 import { parseDurationList } from './duration.js';
 import { readPublicKey } from './ghl-public-keys.js';
 
@@ -81,4 +82,11 @@ export const IsKeyList = (minLength: number) =>
     'isKeyList',
     (value) => splitList(value).every((key) => key.length >= minLength && !/\s/.test(key)),
     `must be a comma-separated list of keys, each at least ${minLength} characters without spaces`,
+  );
+
+export const IsPhoneRegion = () =>
+  rule(
+    'isPhoneRegion',
+    (value) => isSupportedCountry(value),
+    'must be a two-letter country code that libphonenumber knows, such as US, GB or IN',
   );

@@ -6,6 +6,7 @@ import {
   IsDurationList,
   IsHttpUrl,
   IsKeyList,
+  IsPhoneRegion,
   IsPostgresUrl,
   IsPublicKeyOf,
 } from './environment.rules.js';
@@ -67,6 +68,12 @@ export class Environment {
   @IsCidrList()
   WEBHOOK_IP_ALLOWLIST?: string;
 
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9-]+$/, {
+    message: 'WEBHOOK_CLIENT_IP_HEADER must be an HTTP header name such as x-forwarded-for',
+  })
+  WEBHOOK_CLIENT_IP_HEADER?: string;
+
   @IsHttpUrl()
   GHL_API_BASE_URL: string = 'https://services.leadconnectorhq.com';
 
@@ -83,6 +90,16 @@ export class Environment {
 
   @IsCronOrOff()
   BACKFILL_CRON: string = '0 3 * * *';
+
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toUpperCase() : value))
+  @IsPhoneRegion()
+  DEFAULT_PHONE_REGION: string = 'US';
+
+  @Type(() => Number)
+  @Min(0)
+  @Max(3650)
+  @IsInt()
+  INBOX_RETENTION_DAYS: number = 7;
 
   @IsOptional()
   @IsString()

@@ -5,7 +5,13 @@ import { PrismaClient, type Prisma } from '../generated/prisma/client.js';
 
 /** The one Prisma client of the process, on node-postgres through Prisma's driver adapter. */
 @Injectable()
-export class PrismaService extends PrismaClient implements OnModuleInit, OnApplicationShutdown {
+export class PrismaService
+  extends PrismaClient<{ adapter: PrismaPg; log: [{ emit: 'event'; level: 'query' }] }>
+  implements OnModuleInit, OnApplicationShutdown
+{
+  /** SQL statements sent since start: how tests prove a GraphQL page costs a bounded number of queries. */
+  queryCount = 0;
+
   constructor(config: AppConfig) {
     if (!config.databaseUrl)
       throw new Error('PrismaService needs a database URL (bootstrap resolves one before Nest starts)');
@@ -15,6 +21,10 @@ export class PrismaService extends PrismaClient implements OnModuleInit, OnAppli
         application_name: 'trainu-ghl-sync',
         connectionTimeoutMillis: 5_000,
       }),
+      log: [{ emit: 'event', level: 'query' }] as [{ emit: 'event'; level: 'query' }],
+    });
+    this.$on('query', () => {
+      this.queryCount += 1;
     });
   }
 

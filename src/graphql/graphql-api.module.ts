@@ -4,6 +4,7 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { GraphQLError } from 'graphql';
 import { AppConfig } from '../config/app-config.js';
 import { ApiKeyVerifier } from './api-key.verifier.js';
+import { RequestLoaders, type GraphqlContext } from './request-loaders.js';
 
 interface HttpRequestLike {
   headers: Record<string, string | string[] | undefined>;
@@ -26,13 +27,13 @@ interface HttpRequestLike {
           sortSchema: true,
           graphiql: false,
           includeStacktraceInErrorResponses: false,
-          context: (request: HttpRequestLike) => {
+          context: (request: HttpRequestLike): GraphqlContext => {
             if (!verifier.isAuthorized(request.headers.authorization)) {
               throw new GraphQLError('A valid API key is required: send "Authorization: Bearer <key>".', {
                 extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
               });
             }
-            return { req: request };
+            return { req: request, loaders: new RequestLoaders() };
           },
         };
       },

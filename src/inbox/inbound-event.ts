@@ -22,5 +22,10 @@ export interface StoredInboundEvent extends InboundEvent {
 /** Implemented by each domain module (contacts, bookings, ...) for the GHL event types it owns. */
 export interface InboundEventHandler {
   readonly eventTypes: readonly string[];
+  /**
+   * class-validator DTO for these events' payloads. The webhook endpoint validates a delivery with
+   * it before accepting it, so a payload reaching `handle` has passed it.
+   */
+  readonly payloadDto: new () => object;
   handle(event: StoredInboundEvent): Promise<HandlerOutcome>;
 }

@@ -9,6 +9,6 @@ import { InboxService } from './inbox.service.js';
 @Module({
   imports: [DiscoveryModule],
   providers: [InboxRepository, InboxService, InboundHandlerRegistry, InboundEventProcessor],
-  exports: [InboxService, InboxRepository],
+  exports: [InboxService, InboxRepository, InboundHandlerRegistry],
 })
 export class InboxModule {}

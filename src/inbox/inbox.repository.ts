@@ -9,12 +9,21 @@ import type { InboundEvent, StoredInboundEvent } from './inbound-event.js';
 export class InboxRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  /** Inserts the event unless its idempotency key is already there; returns the new row's id, or undefined for a duplicate. */
-  async insertIfNew(event: InboundEvent, transaction: PrismaTransaction = this.prisma): Promise<string | undefined> {
+  /**
+   * Inserts the event unless its idempotency key is already there; returns the new row's id, or
+   * undefined for a duplicate. With `finalOutcome` the row is stored as already processed.
+   */
+  async insertIfNew(
+    event: InboundEvent,
+    transaction: PrismaTransaction = this.prisma,
+    finalOutcome?: SyncEventOutcome,
+  ): Promise<string | undefined> {
+    const processedAt = finalOutcome ? new Date() : null;
     const rows = await transaction.$queryRaw<{ id: string }[]>`
-      INSERT INTO sync_events (idempotency_key, type, location_id, object_id, correlation_id, payload)
+      INSERT INTO sync_events (idempotency_key, type, location_id, object_id, correlation_id, payload, outcome, processed_at)
       VALUES (${event.idempotencyKey}, ${event.type}, ${event.locationId ?? null}, ${event.objectId ?? null},
-              ${event.correlationId}, ${JSON.stringify(event.payload)}::jsonb)
+              ${event.correlationId}, ${JSON.stringify(event.payload)}::jsonb,
+              ${finalOutcome ?? 'PENDING'}::sync_event_outcome, ${processedAt})
       ON CONFLICT (idempotency_key) DO NOTHING
       RETURNING id`;
     return rows[0]?.id;

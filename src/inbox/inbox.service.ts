@@ -30,4 +30,10 @@ export class InboxService {
       return { duplicate: false, eventId };
     });
   }
+
+  /** Records an event of a type no domain handler syncs: kept for the record, outcome IGNORED, no job. */
+  async recordIgnored(event: InboundEvent): Promise<AcceptResult> {
+    const eventId = await this.inbox.insertIfNew(event, this.prisma, 'IGNORED');
+    return eventId ? { duplicate: false, eventId } : { duplicate: true };
+  }
 }

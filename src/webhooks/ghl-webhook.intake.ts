@@ -1,0 +1,93 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/app-config.js';
+import { InboundHandlerRegistry } from '../inbox/inbound-handler.registry.js';
+import { InboxService } from '../inbox/inbox.service.js';
+import type { InboundEvent } from '../inbox/inbound-event.js';
+import { clientIpOf, IpAllowlist } from './client-ip.js';
+import { GhlWebhookEnvelopeDto } from './dto/webhook-envelope.dto.js';
+import { idempotencyKeyOf, objectIdOf } from './idempotency-key.js';
+import { assertValidPayload } from './payload-validation.js';
+import { WebhookRejection, WebhookRejectionCode } from './webhook-rejection.js';
+import { WebhookSignatureVerifier } from './webhook-signature.verifier.js';
+
+/** One HTTP delivery, as the controller hands it over. */
+export interface WebhookDelivery {
+  /** The bytes as received; undefined when the body was not JSON (then there is nothing to verify). */
+  readonly rawBody: Buffer | undefined;
+  readonly body: unknown;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly socketAddress: string;
+  readonly correlationId: string;
+}
+
+/** accepted: stored and queued; duplicate: seen before, nothing changed; ignored: stored, type not synced. */
+export type WebhookOutcome = 'accepted' | 'duplicate' | 'ignored';
+
+/**
+ * Decides what happens to a GHL delivery: source, signature, replay window and payload checks,
+ * then durable acceptance into the inbox. Throws WebhookRejection for every refusal; any other
+ * error means the delivery could not be stored (database down, for instance).
+ */
+@Injectable()
+export class GhlWebhookIntake {
+  private readonly allowlist: IpAllowlist;
+  private readonly signatures: WebhookSignatureVerifier;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly inbox: InboxService,
+    private readonly handlers: InboundHandlerRegistry,
+  ) {
+    this.allowlist = new IpAllowlist(config.webhooks.ipAllowlist);
+    this.signatures = new WebhookSignatureVerifier(config.webhooks);
+  }
+
+  async receive(delivery: WebhookDelivery): Promise<WebhookOutcome> {
+    const ip = clientIpOf(delivery.socketAddress, delivery.headers, this.config.webhooks.clientIpHeader);
+    if (!this.allowlist.allows(ip)) {
+      throw new WebhookRejection(
+        WebhookRejectionCode.SourceNotAllowed,
+        `source address ${ip} is not in WEBHOOK_IP_ALLOWLIST`,
+      );
+    }
+    const { rawBody, body } = delivery;
+    if (!rawBody)
+      throw new WebhookRejection(
+        WebhookRejectionCode.NotJson,
+        'the body must be JSON (Content-Type: application/json)',
+      );
+    const signature = this.signatures.verify(rawBody, delivery.headers);
+    if (!signature.valid) throw new WebhookRejection(WebhookRejectionCode.SignatureInvalid, signature.reason);
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new WebhookRejection(WebhookRejectionCode.PayloadInvalid, 'the body must be a JSON object', '(body)');
+    }
+    const payload = body as Record<string, unknown>;
+    const envelope = assertValidPayload(GhlWebhookEnvelopeDto, payload);
+    this.assertFresh(envelope.timestamp);
+
+    const handler = this.handlers.handlerFor(envelope.type);
+    if (handler) assertValidPayload(handler.payloadDto, payload);
+    const keyed = { ...payload, ...envelope };
+    const event: InboundEvent = {
+      idempotencyKey: idempotencyKeyOf(keyed, rawBody),
+      type: envelope.type,
+      locationId: envelope.locationId,
+      objectId: objectIdOf(keyed),
+      correlationId: delivery.correlationId,
+      payload,
+    };
+    const result = handler ? await this.inbox.accept(event) : await this.inbox.recordIgnored(event);
+    return result.duplicate ? 'duplicate' : handler ? 'accepted' : 'ignored';
+  }
+
+  private assertFresh(timestamp: string): void {
+    const ageSeconds = (Date.now() - Date.parse(timestamp)) / 1000;
+    const window = this.config.webhooks.maxAgeSeconds;
+    if (Math.abs(ageSeconds) > window) {
+      throw new WebhookRejection(
+        WebhookRejectionCode.TimestampOutsideWindow,
+        `timestamp ${timestamp} is ${Math.round(ageSeconds)} s from now, outside the ${window} s window (GHL_WEBHOOK_MAX_AGE_SECONDS)`,
+      );
+    }
+  }
+}
