@@ -22,7 +22,7 @@ export class ContactsResolver {
   async contacts(@Args() { filter, first, after }: ContactsArgs): Promise<Connection<ContactRow>> {
     const query = this.queryOf(filter);
     const [rows, totalCount] = await Promise.all([
-      this.repository.findPage(query, first + 1, after === undefined ? undefined : decodeCursor(after)),
+      this.repository.findPage(query, first + 1, after ? decodeCursor(after) : undefined),
       this.repository.count(query),
     ]);
     return toConnection(rows, first, totalCount);

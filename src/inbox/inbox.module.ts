@@ -4,11 +4,12 @@ import { InboundEventProcessor } from './inbound-event.processor.js';
 import { InboundHandlerRegistry } from './inbound-handler.registry.js';
 import { InboxRepository } from './inbox.repository.js';
 import { InboxService } from './inbox.service.js';
+import { InboxRetentionProcessor } from './inbox-retention.processor.js';
 
 /** The `sync_events` inbox: durable acceptance of inbound changes and their dispatch to domain handlers. */
 @Module({
   imports: [DiscoveryModule],
-  providers: [InboxRepository, InboxService, InboundHandlerRegistry, InboundEventProcessor],
+  providers: [InboxRepository, InboxService, InboundHandlerRegistry, InboundEventProcessor, InboxRetentionProcessor],
   exports: [InboxService, InboxRepository, InboundHandlerRegistry],
 })
 export class InboxModule {}

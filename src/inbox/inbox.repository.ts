@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService, type PrismaTransaction } from '../database/prisma.service.js';
-import type { Prisma } from '../generated/prisma/client.js';
+import { Prisma } from '../generated/prisma/client.js';
 import type { SyncEventOutcome } from '../generated/prisma/enums.js';
 import type { InboundEvent, StoredInboundEvent } from './inbound-event.js';
 
@@ -51,6 +51,15 @@ export class InboxRepository {
 
   async markProcessed(id: string, outcome: SyncEventOutcome): Promise<void> {
     await this.prisma.syncEvent.update({ where: { id }, data: { outcome, processedAt: new Date() } });
+  }
+
+  /** Drops the raw body of events processed before `processedBefore`; returns how many rows lost it. */
+  async purgePayloads(processedBefore: Date): Promise<number> {
+    const { count } = await this.prisma.syncEvent.updateMany({
+      where: { processedAt: { lt: processedBefore }, payload: { not: Prisma.DbNull } },
+      data: { payload: Prisma.DbNull },
+    });
+    return count;
   }
 
   async lastReceivedAt(): Promise<Date | undefined> {

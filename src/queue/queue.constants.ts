@@ -7,6 +7,8 @@ export const PGBOSS_SCHEMA = 'pgboss';
 export const QUEUES = {
   /** Process one inbox row (`sync_events`): route it by event type to its domain handler. */
   inboundEvents: 'sync.inbound-events',
+  /** Drop raw webhook bodies from processed inbox rows older than INBOX_RETENTION_DAYS. */
+  inboxRetention: 'maintenance.inbox-retention',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -20,6 +22,8 @@ export interface QueueDefinition {
   readonly name: QueueName;
   readonly options: Omit<Queue, 'name'>;
   readonly worker: WorkOptions;
+  /** Cron on which pg-boss enqueues a job (once per cluster, whatever the number of workers). */
+  readonly schedule?: string;
 }
 
 /**
@@ -38,6 +42,12 @@ export function queueDefinitions(retryDelaysSeconds: readonly number[]): QueueDe
       name: QUEUES.inboundEvents,
       options: { ...retries, expireInSeconds: 300, deleteAfterSeconds: 7 * 86_400 },
       worker: { pollingIntervalSeconds: 0.5, batchSize: 1, localConcurrency: 4 },
+    },
+    {
+      name: QUEUES.inboxRetention,
+      options: { retryLimit: 3, retryDelay: 300, expireInSeconds: 900, deleteAfterSeconds: 7 * 86_400 },
+      worker: { pollingIntervalSeconds: 30, batchSize: 1 },
+      schedule: '17 * * * *',
     },
   ];
 }

@@ -65,6 +65,10 @@ export class QueueService implements OnModuleInit, OnApplicationBootstrap, OnMod
       await this.boss.work<SyncJobData>(definition.name, definition.worker, (jobs) =>
         this.runJobs(definition.name, processor, jobs),
       );
+      if (definition.schedule) {
+        const data: SyncJobData = { correlationId: `schedule:${definition.name}` };
+        await this.boss.schedule(definition.name, definition.schedule, data);
+      }
     }
     this.logger.log({ queues: this.definitions.map((definition) => definition.name) }, 'queue workers started');
   }

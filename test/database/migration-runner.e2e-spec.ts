@@ -7,11 +7,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readMigrationFiles } from '../../src/database/migrations/migration-files.js';
 import { MigrationError, runMigrations } from '../../src/database/migrations/migration-runner.js';
 import { MIGRATIONS_DIR } from '../../src/paths.js';
+import { ALL_MIGRATIONS } from '../support/migrations.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 const logger = pino({ level: 'silent' });
 const FOUNDATION = '20261128230000_foundation';
-const ALL_MIGRATIONS = readMigrationFiles(MIGRATIONS_DIR).map((migration) => migration.name);
 
 interface MigrationRow {
   id: string;

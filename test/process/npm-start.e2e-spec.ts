@@ -5,6 +5,7 @@ import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { EMBEDDED_DATABASE } from '../../src/bootstrap.js';
 import { postGraphql } from '../support/graphql-client.js';
+import { ALL_MIGRATIONS } from '../support/migrations.js';
 import { ServiceProcess } from '../support/service-process.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -198,8 +199,8 @@ describe('npm start with DATABASE_URL', () => {
     expect((await fetch(`${url}/health/ready`)).status).toBe(200);
     expect(existsSync(join(cwd, '.data/postgres'))).toBe(false);
     expect(existsSync(join(cwd, '.data/graphql-api-key'))).toBe(false);
-    expect(await database.query('SELECT migration_name FROM "_prisma_migrations"')).toEqual([
-      { migration_name: '20261128230000_foundation' },
+    expect(await database.query('SELECT migration_name FROM "_prisma_migrations" ORDER BY migration_name')).toEqual([
+      ...ALL_MIGRATIONS.map((migration_name) => ({ migration_name })),
     ]);
     await insertInboxRow((sql) => database.query(sql), '2026-11-03T00:00:00Z');
     expect(await (await syncStatusWith(url, 'configured-key-0123456789')).json()).toEqual({
@@ -268,9 +269,9 @@ describe('npm run db:migrate', () => {
       return { code: await run.exited, messages: run.logs.map((line) => line.msg) };
     };
 
-    expect(await migrateOnce()).toEqual({ code: 0, messages: ['applied migration'] });
+    expect(await migrateOnce()).toEqual({ code: 0, messages: ALL_MIGRATIONS.map(() => 'applied migration') });
     expect(await migrateOnce()).toEqual({ code: 0, messages: ['database schema is up to date'] });
-    expect(await database.query('SELECT migration_name FROM "_prisma_migrations"')).toHaveLength(1);
+    expect(await database.query('SELECT migration_name FROM "_prisma_migrations"')).toHaveLength(ALL_MIGRATIONS.length);
 
     await database.query('DROP TABLE "_prisma_migrations"');
     const failed = await migrateOnce();

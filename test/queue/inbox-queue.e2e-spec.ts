@@ -6,6 +6,7 @@ import { DatabaseModule } from '../../src/database/database.module.js';
 import { PrismaService } from '../../src/database/prisma.service.js';
 import type { InboundEvent } from '../../src/inbox/inbound-event.js';
 import { InboxService } from '../../src/inbox/inbox.service.js';
+import { InboxRetentionProcessor } from '../../src/inbox/inbox-retention.processor.js';
 import { LoggingModule } from '../../src/observability/logging/logging.module.js';
 import { createRootLogger } from '../../src/observability/logging/root-logger.js';
 import { QUEUES } from '../../src/queue/queue.constants.js';
@@ -22,14 +23,15 @@ interface InboxRow {
   correlation_id: string;
 }
 
-function contactEvent(key: string, correlationId = `corr-${key}`): InboundEvent {
+/** An event of a type no domain handler takes (notes are not synced), so processing ends IGNORED. */
+function noteEvent(key: string, correlationId = `corr-${key}`): InboundEvent {
   return {
     idempotencyKey: key,
-    type: 'ContactUpdate',
+    type: 'NoteCreate',
     locationId: 'loc-1',
-    objectId: `contact-${key}`,
+    objectId: `note-${key}`,
     correlationId,
-    payload: { type: 'ContactUpdate', id: `contact-${key}`, locationId: 'loc-1' },
+    payload: { type: 'NoteCreate', id: `note-${key}`, locationId: 'loc-1' },
   };
 }
 
@@ -81,7 +83,7 @@ describe('inbox and queue', () => {
     afterAll(() => service.close());
 
     it('records an event, enqueues it and processes it; types nobody handles yet end IGNORED', async () => {
-      const result = await service.app.get(InboxService).accept(contactEvent('e1', 'corr-e1'));
+      const result = await service.app.get(InboxService).accept(noteEvent('e1', 'corr-e1'));
       expect(result.duplicate).toBe(false);
 
       const row = await processedRow('e1');
@@ -94,31 +96,52 @@ describe('inbox and queue', () => {
           msg: 'inbound event processed',
           outcome: 'IGNORED',
           queue: QUEUES.inboundEvents,
-          eventType: 'ContactUpdate',
+          eventType: 'NoteCreate',
         }),
       );
     });
 
     it('changes nothing for a repeated idempotency key', async () => {
       const inbox = service.app.get(InboxService);
-      const first = await inbox.accept(contactEvent('e2'));
-      const second = await inbox.accept({ ...contactEvent('e2'), payload: { changed: true } });
+      const first = await inbox.accept(noteEvent('e2'));
+      const second = await inbox.accept({ ...noteEvent('e2'), payload: { changed: true } });
       expect(first.duplicate).toBe(false);
       expect(second).toEqual({ duplicate: true });
       expect(await jobCount('e2')).toBe(1);
       const [payload] = await database.query<{ payload: unknown }>(
         "SELECT payload FROM sync_events WHERE idempotency_key = 'e2'",
       );
-      expect(payload!.payload).toEqual(contactEvent('e2').payload);
+      expect(payload!.payload).toEqual(noteEvent('e2').payload);
     });
 
     it('keeps one row and one job when the same event arrives 20 times at once', async () => {
       const inbox = service.app.get(InboxService);
-      const results = await Promise.all(Array.from({ length: 20 }, () => inbox.accept(contactEvent('e3'))));
+      const results = await Promise.all(Array.from({ length: 20 }, () => inbox.accept(noteEvent('e3'))));
       expect(results.filter((result) => !result.duplicate)).toHaveLength(1);
       const rows = await database.query("SELECT id FROM sync_events WHERE idempotency_key = 'e3'");
       expect(rows).toHaveLength(1);
       expect(await jobCount('e3')).toBe(1);
+    });
+
+    it('drops raw payloads of events processed more than INBOX_RETENTION_DAYS ago, on an hourly schedule', async () => {
+      await database.query(`
+        INSERT INTO sync_events (idempotency_key, type, correlation_id, payload, outcome, processed_at, received_at)
+        VALUES ('old-done', 'ContactUpdate', 'c', '{"email":"old@example.com"}', 'APPLIED', now() - interval '8 days', now() - interval '8 days'),
+               ('recent-done', 'ContactUpdate', 'c', '{"email":"new@example.com"}', 'APPLIED', now() - interval '1 day', now() - interval '1 day'),
+               ('old-pending', 'ContactUpdate', 'c', '{"email":"wait@example.com"}', 'PENDING', NULL, now() - interval '8 days')`);
+
+      await service.app.get(InboxRetentionProcessor).process();
+
+      const rows = await database.query<{ idempotency_key: string; payload: unknown }>(
+        "SELECT idempotency_key, payload FROM sync_events WHERE idempotency_key IN ('old-done', 'recent-done', 'old-pending') ORDER BY idempotency_key",
+      );
+      expect(rows).toEqual([
+        { idempotency_key: 'old-done', payload: null },
+        { idempotency_key: 'old-pending', payload: { email: 'wait@example.com' } },
+        { idempotency_key: 'recent-done', payload: { email: 'new@example.com' } },
+      ]);
+      const schedules = await database.query('SELECT name, cron FROM pgboss.schedule');
+      expect(schedules).toContainEqual({ name: QUEUES.inboxRetention, cron: '17 * * * *' });
     });
 
     it('enqueues inside the caller transaction: a rolled-back transaction leaves no job', async () => {
@@ -138,7 +161,7 @@ describe('inbox and queue', () => {
   describe('SERVICE_ROLE splits the API from the workers', () => {
     it('an api instance accepts work without processing it; a worker instance processes it', async () => {
       const api = await start({ SERVICE_ROLE: 'api' });
-      await api.app.get(InboxService).accept(contactEvent('split-1'));
+      await api.app.get(InboxService).accept(noteEvent('split-1'));
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       expect(await inboxRow('split-1')).toMatchObject({ outcome: 'PENDING', processed_at: null, attempts: 0 });
 
@@ -168,7 +191,9 @@ describe('inbox and queue', () => {
         QueueModule,
       ],
     }).compile();
-    await expect(moduleRef.init()).rejects.toThrow(`no @QueueProcessor for queue(s): ${QUEUES.inboundEvents}`);
+    await expect(moduleRef.init()).rejects.toThrow(
+      `no @QueueProcessor for queue(s): ${QUEUES.inboundEvents}, ${QUEUES.inboxRetention}`,
+    );
     await moduleRef.close();
   });
 });

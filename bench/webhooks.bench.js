@@ -1,0 +1,124 @@
+#!/usr/bin/env node
+// `npm run bench`, part 2: how many signed GHL ContactUpdate deliveries per second POST /webhooks/ghl
+// accepts (verified, validated, committed to the inbox with their job), and at what latency, beside a
+// bare node:http + pg server doing the same insert, both on the same embedded Postgres in this run.
+// Not a test: nothing here passes or fails.
+import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { embeddedDatabaseUrl, load, machineLine, postgresVersion, ROOT, startProcess } from './support.js';
+
+const DURATION_SECONDS = Number(process.env.BENCH_WEBHOOK_SECONDS ?? 20);
+const CONNECTIONS = Number(process.env.BENCH_WEBHOOK_CONNECTIONS ?? 50);
+/** More signed bodies than either server can take in the run, so every request is a new delivery. */
+const DELIVERIES = Number(process.env.BENCH_WEBHOOK_DELIVERIES ?? 150_000);
+
+const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+const publicKeyPem = publicKey.export({ format: 'pem', type: 'spki' }).toString();
+
+/** Realistic signed ContactUpdate deliveries, each with its own webhookId and contact. */
+function signedDeliveries(count) {
+  const timestamp = new Date().toISOString();
+  return Array.from({ length: count }, (_, index) => {
+    const body = JSON.stringify({
+      type: 'ContactUpdate',
+      locationId: 've9EPM428h8vShlRW1KT',
+      id: `bench${String(index).padStart(15, '0')}`,
+      email: `client.${index}@example.com`,
+      phone: '+12133734253',
+      firstName: 'Jordan',
+      lastName: `Client${index}`,
+      name: `Jordan Client${index}`,
+      tags: ['lead', 'boot camp'],
+      customFields: [{ id: 'BcdmQEsNgz6AVpgLVUJ0', value: 'XYZ Corp' }],
+      address1: '3535 1st St N',
+      city: 'Dolomite',
+      country: 'US',
+      dnd: false,
+      source: 'public api',
+      dateAdded: '2026-11-26T12:41:02.193Z',
+      appId: '6578278e879ad2646715ba9c',
+      versionId: '6578278e879ad2646715ba9d',
+      timestamp,
+      webhookId: randomUUID(),
+    });
+    return { body, signature: sign(null, Buffer.from(body), privateKey).toString('base64') };
+  });
+}
+
+async function measure(title, url, databaseUrl) {
+  const deliveries = signedDeliveries(DELIVERIES);
+  let next = 0;
+  const database = new pg.Client({ connectionString: databaseUrl });
+  await database.connect();
+  await database.query("TRUNCATE sync_events; DELETE FROM pgboss.job WHERE name = 'sync.inbound-events'");
+  const result = await load(title, {
+    url: `${url}/webhooks/ghl`,
+    connections: CONNECTIONS,
+    duration: DURATION_SECONDS,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (request) => {
+          const delivery = deliveries[next++ % deliveries.length];
+          return {
+            ...request,
+            headers: { 'content-type': 'application/json', 'x-ghl-signature': delivery.signature },
+            body: delivery.body,
+          };
+        },
+      },
+    ],
+  });
+  const stored = Number((await database.query('SELECT count(*) FROM sync_events')).rows[0].count);
+  const jobs = Number(
+    (await database.query("SELECT count(*) FROM pgboss.job WHERE name = 'sync.inbound-events'")).rows[0].count,
+  );
+  await database.end();
+  return {
+    ...result,
+    accepted: stored / DURATION_SECONDS,
+    stored,
+    jobs,
+    reused: Math.max(0, next - deliveries.length),
+  };
+}
+
+const cwd = mkdtempSync(join(tmpdir(), 'trainu-bench-webhooks-'));
+chmodSync(cwd, 0o755);
+try {
+  // The API role only: intake is what is measured, with no workers processing beside it.
+  const service = startProcess(cwd, undefined, { SERVICE_ROLE: 'api', GHL_WEBHOOK_PUBLIC_KEY: publicKeyPem });
+  const { url } = await service.listening;
+  const databaseUrl = embeddedDatabaseUrl(cwd, 'trainu_sync');
+  const version = await postgresVersion(databaseUrl);
+
+  const rows = [await measure('POST /webhooks/ghl (NestJS + Fastify, SERVICE_ROLE=api)', url, databaseUrl)];
+  const baseline = startProcess(ROOT, [join(ROOT, 'bench/baseline-webhook-server.js')], {
+    DATABASE_URL: databaseUrl,
+    PUBLIC_KEY: publicKeyPem,
+  });
+  rows.push(await measure('baseline: bare node:http + pg, same insert', (await baseline.listening).url, databaseUrl));
+  await baseline.stop();
+  await service.stop();
+
+  console.log(`\nMachine: ${machineLine()}`);
+  console.log(
+    `Node ${process.version}, embedded PostgreSQL ${version}; signed ContactUpdate deliveries, ${CONNECTIONS} connections for ${DURATION_SECONDS} s each\n`,
+  );
+  console.log('| webhook intake | accepted/s | p50 ms | p99 ms | non-2xx/errors | rows = jobs |');
+  console.log('|---|---:|---:|---:|---:|---:|');
+  for (const row of rows) {
+    console.log(
+      `| ${row.title} | ${row.accepted.toFixed(0)} | ${row.p50} | ${row.p99} | ${row.failures} | ${row.stored === row.jobs ? 'yes' : `no (${row.stored} rows, ${row.jobs} jobs)`} |`,
+    );
+  }
+  const [service_, floor] = rows;
+  console.log(`\nService / baseline throughput: ${((100 * service_.accepted) / floor.accepted).toFixed(0)} %`);
+  if (rows.some((row) => row.reused > 0))
+    console.log('Note: bodies ran out and were reused (duplicates); raise BENCH_WEBHOOK_DELIVERIES.');
+} finally {
+  rmSync(cwd, { recursive: true, force: true });
+}

@@ -1,0 +1,29 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '../config/app-config.js';
+import { QueueProcessor, type JobProcessor } from '../queue/queue-processor.decorator.js';
+import { QUEUES } from '../queue/queue.constants.js';
+import { InboxRepository } from './inbox.repository.js';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Keeps personal data in the inbox only as long as needed: once an event is processed and
+ * INBOX_RETENTION_DAYS have passed, its raw body goes. The row stays, so its idempotency key still
+ * turns away a late duplicate delivery.
+ */
+@QueueProcessor(QUEUES.inboxRetention)
+@Injectable()
+export class InboxRetentionProcessor implements JobProcessor {
+  private readonly logger = new Logger(InboxRetentionProcessor.name);
+
+  constructor(
+    private readonly inbox: InboxRepository,
+    private readonly config: AppConfig,
+  ) {}
+
+  async process(): Promise<void> {
+    const processedBefore = new Date(Date.now() - this.config.sync.inboxRetentionDays * DAY_MS);
+    const purged = await this.inbox.purgePayloads(processedBefore);
+    this.logger.log({ purged, processedBefore }, 'purged raw payloads from processed inbox events');
+  }
+}
