@@ -72,10 +72,12 @@ async function measure(title, url, databaseUrl) {
       },
     ],
   });
-  const stored = Number((await database.query('SELECT count(*) FROM sync_events')).rows[0].count);
-  const jobs = Number(
-    (await database.query("SELECT count(*) FROM pgboss.job WHERE name = 'sync.inbound-events'")).rows[0].count,
+  // One snapshot for both counts: a request still in flight when the load stops commits both or neither.
+  const { rows } = await database.query(
+    "SELECT (SELECT count(*) FROM sync_events) AS stored, (SELECT count(*) FROM pgboss.job WHERE name = 'sync.inbound-events') AS jobs",
   );
+  const stored = Number(rows[0].stored);
+  const jobs = Number(rows[0].jobs);
   await database.end();
   return {
     ...result,

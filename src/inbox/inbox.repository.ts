@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService, type PrismaTransaction } from '../database/prisma.service.js';
+import { PrismaService, type SqlClient } from '../database/prisma.service.js';
 import { Prisma } from '../generated/prisma/client.js';
 import type { SyncEventOutcome } from '../generated/prisma/enums.js';
 import type { InboundEvent, StoredInboundEvent } from './inbound-event.js';
@@ -11,21 +11,30 @@ export class InboxRepository {
 
   /**
    * Inserts the event unless its idempotency key is already there; returns the new row's id, or
-   * undefined for a duplicate. With `finalOutcome` the row is stored as already processed.
+   * undefined for a duplicate. With `finalOutcome` the row is stored as already processed. Plain
+   * SQL on node-postgres: this is the webhook hot path (ADR 0006).
    */
   async insertIfNew(
     event: InboundEvent,
-    transaction: PrismaTransaction = this.prisma,
+    client: SqlClient = this.prisma.pool,
     finalOutcome?: SyncEventOutcome,
   ): Promise<string | undefined> {
-    const processedAt = finalOutcome ? new Date() : null;
-    const rows = await transaction.$queryRaw<{ id: string }[]>`
-      INSERT INTO sync_events (idempotency_key, type, location_id, object_id, correlation_id, payload, outcome, processed_at)
-      VALUES (${event.idempotencyKey}, ${event.type}, ${event.locationId ?? null}, ${event.objectId ?? null},
-              ${event.correlationId}, ${JSON.stringify(event.payload)}::jsonb,
-              ${finalOutcome ?? 'PENDING'}::sync_event_outcome, ${processedAt})
-      ON CONFLICT (idempotency_key) DO NOTHING
-      RETURNING id`;
+    const { rows } = await client.query<{ id: string }>(
+      `INSERT INTO sync_events (idempotency_key, type, location_id, object_id, correlation_id, payload, outcome, processed_at)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::sync_event_outcome, $8)
+       ON CONFLICT (idempotency_key) DO NOTHING
+       RETURNING id`,
+      [
+        event.idempotencyKey,
+        event.type,
+        event.locationId ?? null,
+        event.objectId ?? null,
+        event.correlationId,
+        JSON.stringify(event.payload),
+        finalOutcome ?? 'PENDING',
+        finalOutcome ? new Date() : null,
+      ],
+    );
     return rows[0]?.id;
   }
 

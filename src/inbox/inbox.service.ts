@@ -22,18 +22,18 @@ export class InboxService {
    * idempotency key changes nothing.
    */
   async accept(event: InboundEvent): Promise<AcceptResult> {
-    return this.prisma.$transaction(async (transaction) => {
-      const eventId = await this.inbox.insertIfNew(event, transaction);
+    return this.prisma.inPlainTransaction(async (client) => {
+      const eventId = await this.inbox.insertIfNew(event, client);
       if (!eventId) return { duplicate: true };
       const job: InboundEventJob = { eventId, correlationId: event.correlationId };
-      await this.queue.send(QUEUES.inboundEvents, job, { transaction });
+      await this.queue.send(QUEUES.inboundEvents, job, { transaction: client });
       return { duplicate: false, eventId };
     });
   }
 
   /** Records an event of a type no domain handler syncs: kept for the record, outcome IGNORED, no job. */
   async recordIgnored(event: InboundEvent): Promise<AcceptResult> {
-    const eventId = await this.inbox.insertIfNew(event, this.prisma, 'IGNORED');
+    const eventId = await this.inbox.insertIfNew(event, undefined, 'IGNORED');
     return eventId ? { duplicate: false, eventId } : { duplicate: true };
   }
 }

@@ -9,7 +9,7 @@ import { DiscoveryService } from '@nestjs/core';
 import { PinoLogger } from 'nestjs-pino';
 import { PgBoss, fromPrisma, type Job, type SendOptions } from 'pg-boss';
 import { AppConfig } from '../config/app-config.js';
-import type { PrismaTransaction } from '../database/prisma.service.js';
+import type { PrismaTransaction, SqlClient } from '../database/prisma.service.js';
 import { CORRELATION_LOG_KEY } from '../observability/logging/correlation-id.js';
 import { QueueProcessor, type JobProcessor } from './queue-processor.decorator.js';
 import {
@@ -80,16 +80,18 @@ export class QueueService implements OnModuleInit, OnApplicationBootstrap, OnMod
   }
 
   /**
-   * Enqueues a job. With `transaction`, the job is written by the caller's Prisma transaction, so
-   * it exists if and only if the caller's writes commit (inbox insert + enqueue, for instance).
+   * Enqueues a job. With `transaction` (a Prisma transaction, or a node-postgres client inside a
+   * transaction), the job is written by the caller's transaction, so it exists if and only if the
+   * caller's writes commit (inbox insert + enqueue, for instance).
    */
   async send<TData extends SyncJobData>(
     name: QueueName,
     data: TData,
-    options: SendOptions & { transaction?: PrismaTransaction } = {},
+    options: SendOptions & { transaction?: PrismaTransaction | SqlClient } = {},
   ): Promise<string | null> {
     const { transaction, ...sendOptions } = options;
-    return this.boss.send(name, data, transaction ? { ...sendOptions, db: fromPrisma(transaction) } : sendOptions);
+    if (!transaction) return this.boss.send(name, data, sendOptions);
+    return this.boss.send(name, data, { ...sendOptions, db: asPgBossDatabase(transaction) });
   }
 
   /** Jobs waiting to run (created or retrying, including delayed ones) across every queue. */
@@ -124,4 +126,9 @@ export class QueueService implements OnModuleInit, OnApplicationBootstrap, OnMod
       });
     }
   }
+}
+
+function asPgBossDatabase(transaction: PrismaTransaction | SqlClient) {
+  if ('$queryRawUnsafe' in transaction) return fromPrisma(transaction);
+  return { executeSql: (text: string, values?: unknown[]) => transaction.query(text, values) };
 }

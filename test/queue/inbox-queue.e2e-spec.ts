@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAppConfig } from '../../src/config/app-config.js';
 import { ConfigModule } from '../../src/config/config.module.js';
 import { DatabaseModule } from '../../src/database/database.module.js';
-import { PrismaService } from '../../src/database/prisma.service.js';
+import { PrismaService, type PrismaTransaction, type SqlClient } from '../../src/database/prisma.service.js';
 import type { InboundEvent } from '../../src/inbox/inbound-event.js';
 import { InboxService } from '../../src/inbox/inbox.service.js';
 import { InboxRetentionProcessor } from '../../src/inbox/inbox-retention.processor.js';
@@ -144,18 +144,23 @@ describe('inbox and queue', () => {
       expect(schedules).toContainEqual({ name: QUEUES.inboxRetention, cron: '17 * * * *' });
     });
 
-    it('enqueues inside the caller transaction: a rolled-back transaction leaves no job', async () => {
-      const prisma = service.app.get(PrismaService);
-      const queue = service.app.get(QueueService);
-      await expect(
-        prisma.$transaction(async (transaction) => {
-          await queue.send(QUEUES.inboundEvents, { eventId: 'rolled-back', correlationId: 'x' }, { transaction });
+    it.each(['Prisma', 'plain node-postgres'] as const)(
+      'enqueues inside the caller %s transaction: a rolled-back transaction leaves no job',
+      async (kind) => {
+        const prisma = service.app.get(PrismaService);
+        const queue = service.app.get(QueueService);
+        const eventId = `rolled-back-${kind}`;
+        const work = async (transaction: PrismaTransaction | SqlClient) => {
+          await queue.send(QUEUES.inboundEvents, { eventId, correlationId: 'x' }, { transaction });
           throw new Error('the caller failed after enqueueing');
-        }),
-      ).rejects.toThrow('the caller failed after enqueueing');
-      const jobs = await database.query("SELECT id FROM pgboss.job WHERE data->>'eventId' = 'rolled-back'");
-      expect(jobs).toEqual([]);
-    });
+        };
+        await expect(
+          kind === 'Prisma' ? prisma.$transaction((transaction) => work(transaction)) : prisma.inPlainTransaction(work),
+        ).rejects.toThrow('the caller failed after enqueueing');
+        const jobs = await database.query("SELECT id FROM pgboss.job WHERE data->>'eventId' = $1", [eventId]);
+        expect(jobs).toEqual([]);
+      },
+    );
   });
 
   describe('SERVICE_ROLE splits the API from the workers', () => {

@@ -161,6 +161,25 @@ describe('POST /webhooks/ghl', () => {
         413,
         {},
       ],
+      [
+        'a text/plain body',
+        () =>
+          ghl.deliver(service.url, JSON.stringify(ghl.contactEvent('ContactCreate')), {
+            headers: { 'content-type': 'text/plain' },
+          }),
+        400,
+        { error: 'NOT_JSON' },
+      ],
+      [
+        'no Content-Type',
+        () =>
+          fetch(`${service.url}/webhooks/ghl`, {
+            method: 'POST',
+            body: new Blob([JSON.stringify(ghl.contactEvent('ContactCreate'))]),
+          }),
+        415,
+        {},
+      ],
     ];
 
     it.each(cases)('%s', async (_name, send, status, refusal) => {
