@@ -1,8 +1,8 @@
 // Shared by the benchmarks: start a process and wait for its "listening" line, load it with
 // autocannon, describe the machine.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { cpus, release, totalmem } from 'node:os';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, release, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
@@ -11,10 +11,14 @@ export const ROOT = new URL('..', import.meta.url).pathname;
 
 /**
  * Spawns `node <args>` in `cwd` and resolves `listening` with the URL from its first JSON log line
- * saying "service is listening". Later output is drained unread, so it costs the benchmark nothing.
+ * saying "service is listening". Its stdout goes to a file, as in production (a pipe drained by this
+ * busy process would make every log write of the service wait on the load generator).
  */
 export function startProcess(cwd, args = [join(ROOT, 'dist/main.js')], env = {}) {
   const started = performance.now();
+  const logDirectory = mkdtempSync(join(tmpdir(), 'trainu-bench-log-'));
+  const logFile = join(logDirectory, 'stdout.log');
+  const stdout = openSync(logFile, 'w');
   const child = spawn(process.execPath, args, {
     cwd,
     env: {
@@ -26,33 +30,31 @@ export function startProcess(cwd, args = [join(ROOT, 'dist/main.js')], env = {})
       ...(process.env.BENCH_NODE_OPTIONS && { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS }),
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', stdout, 'inherit'],
   });
-  let buffered = '';
-  const listening = new Promise((resolve, reject) => {
-    const onData = (chunk) => {
-      buffered += chunk.toString('utf8');
-      for (const line of buffered.split('\n')) {
-        if (!line.startsWith('{')) continue;
-        const entry = JSON.parse(line);
-        if (entry.msg === 'service is listening') {
-          child.stdout.off('data', onData);
-          child.stdout.resume();
-          resolve({ url: entry.url, ms: performance.now() - started });
-          return;
-        }
-      }
-      buffered = buffered.slice(buffered.lastIndexOf('\n') + 1);
-    };
-    child.stdout.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`process exited with ${code}`)));
-  });
-  const stop = () =>
-    new Promise((resolve) => {
-      const signalled = performance.now();
-      child.on('exit', () => resolve(performance.now() - signalled));
-      child.kill('SIGTERM');
-    });
+  closeSync(stdout);
+  let exited = false;
+  const exit = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+  void exit.then(() => (exited = true));
+  const listening = (async () => {
+    for (;;) {
+      const line = readFileSync(logFile, 'utf8')
+        .split('\n')
+        .filter((text) => text.startsWith('{'))
+        .map((text) => JSON.parse(text))
+        .find((entry) => entry.msg === 'service is listening');
+      if (line) return { url: line.url, ms: performance.now() - started };
+      if (exited) throw new Error(`process exited with ${await exit}; its output is in ${logFile}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  })();
+  const stop = async () => {
+    const signalled = performance.now();
+    child.kill('SIGTERM');
+    await exit;
+    rmSync(logDirectory, { recursive: true, force: true });
+    return performance.now() - signalled;
+  };
   return { listening, stop };
 }
 

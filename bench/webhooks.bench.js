@@ -12,6 +12,8 @@ import { embeddedDatabaseUrl, load, machineLine, postgresVersion, ROOT, startPro
 
 const DURATION_SECONDS = Number(process.env.BENCH_WEBHOOK_SECONDS ?? 20);
 const CONNECTIONS = Number(process.env.BENCH_WEBHOOK_CONNECTIONS ?? 50);
+/** A second, lighter load: latency when the machine is not saturated. */
+const LIGHT_CONNECTIONS = Number(process.env.BENCH_WEBHOOK_LIGHT_CONNECTIONS ?? 5);
 /** More signed bodies than either server can take in the run, so every request is a new delivery. */
 const DELIVERIES = Number(process.env.BENCH_WEBHOOK_DELIVERIES ?? 150_000);
 
@@ -48,7 +50,7 @@ function signedDeliveries(count) {
   });
 }
 
-async function measure(title, url, databaseUrl) {
+async function measure(title, url, databaseUrl, connections) {
   const deliveries = signedDeliveries(DELIVERIES);
   let next = 0;
   const database = new pg.Client({ connectionString: databaseUrl });
@@ -56,7 +58,7 @@ async function measure(title, url, databaseUrl) {
   await database.query("TRUNCATE sync_events; DELETE FROM pgboss.job WHERE name = 'sync.inbound-events'");
   const result = await load(title, {
     url: `${url}/webhooks/ghl`,
-    connections: CONNECTIONS,
+    connections,
     duration: DURATION_SECONDS,
     requests: [
       {
@@ -81,6 +83,7 @@ async function measure(title, url, databaseUrl) {
   await database.end();
   return {
     ...result,
+    connections,
     accepted: stored / DURATION_SECONDS,
     stored,
     jobs,
@@ -97,28 +100,35 @@ try {
   const databaseUrl = embeddedDatabaseUrl(cwd, 'trainu_sync');
   const version = await postgresVersion(databaseUrl);
 
-  const rows = [await measure('POST /webhooks/ghl (NestJS + Fastify, SERVICE_ROLE=api)', url, databaseUrl)];
+  const serviceTitle = 'POST /webhooks/ghl (NestJS + Fastify, SERVICE_ROLE=api)';
+  const rows = [await measure(serviceTitle, url, databaseUrl, CONNECTIONS)];
   const baseline = startProcess(ROOT, [join(ROOT, 'bench/baseline-webhook-server.js')], {
     DATABASE_URL: databaseUrl,
     PUBLIC_KEY: publicKeyPem,
   });
-  rows.push(await measure('baseline: bare node:http + pg, same insert', (await baseline.listening).url, databaseUrl));
+  const baselineTitle = 'baseline: bare node:http + pg, same insert';
+  const baselineUrl = (await baseline.listening).url;
+  rows.push(await measure(baselineTitle, baselineUrl, databaseUrl, CONNECTIONS));
+  rows.push(await measure(serviceTitle, url, databaseUrl, LIGHT_CONNECTIONS));
+  rows.push(await measure(baselineTitle, baselineUrl, databaseUrl, LIGHT_CONNECTIONS));
   await baseline.stop();
   await service.stop();
 
   console.log(`\nMachine: ${machineLine()}`);
   console.log(
-    `Node ${process.version}, embedded PostgreSQL ${version}; signed ContactUpdate deliveries, ${CONNECTIONS} connections for ${DURATION_SECONDS} s each\n`,
+    `Node ${process.version}, embedded PostgreSQL ${version}; signed ContactUpdate deliveries, ${DURATION_SECONDS} s per row\n`,
   );
-  console.log('| webhook intake | accepted/s | p50 ms | p99 ms | non-2xx/errors | rows = jobs |');
-  console.log('|---|---:|---:|---:|---:|---:|');
+  console.log('| webhook intake | connections | accepted/s | p50 ms | p99 ms | non-2xx/errors | rows = jobs |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
   for (const row of rows) {
     console.log(
-      `| ${row.title} | ${row.accepted.toFixed(0)} | ${row.p50} | ${row.p99} | ${row.failures} | ${row.stored === row.jobs ? 'yes' : `no (${row.stored} rows, ${row.jobs} jobs)`} |`,
+      `| ${row.title} | ${row.connections} | ${row.accepted.toFixed(0)} | ${row.p50} | ${row.p99} | ${row.failures} | ${row.stored === row.jobs ? 'yes' : `no (${row.stored} rows, ${row.jobs} jobs)`} |`,
     );
   }
-  const [service_, floor] = rows;
-  console.log(`\nService / baseline throughput: ${((100 * service_.accepted) / floor.accepted).toFixed(0)} %`);
+  const [loaded, floor] = rows;
+  console.log(
+    `\nService / baseline throughput at ${CONNECTIONS} connections: ${((100 * loaded.accepted) / floor.accepted).toFixed(0)} %`,
+  );
   if (rows.some((row) => row.reused > 0))
     console.log('Note: bodies ran out and were reused (duplicates); raise BENCH_WEBHOOK_DELIVERIES.');
 } finally {
