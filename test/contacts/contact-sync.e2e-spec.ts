@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ghlId, GhlStandIn } from '../support/ghl-stand-in.js';
-import { eventually, startTestApp, type TestApp } from '../support/test-app.js';
+import { processedInboxRow } from '../support/inbox.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 const CONTACT_FIELDS = `id ghlContactId ghlLocationId email phone firstName lastName tags
@@ -41,14 +42,7 @@ describe('contact sync: GHL contact webhooks into contacts', () => {
   async function sync(event: Record<string, unknown>): Promise<string> {
     const response = await ghl.deliver(service.url, event);
     expect(response.status).toBe(200);
-    const idempotencyKey = `webhook:${event.webhookId as string}`;
-    return eventually(async () => {
-      const [row] = await database.query<{ outcome: string; processed_at: Date | null }>(
-        'SELECT outcome, processed_at FROM sync_events WHERE idempotency_key = $1',
-        [idempotencyKey],
-      );
-      return row?.processed_at ? row.outcome : undefined;
-    });
+    return (await processedInboxRow(database, { idempotencyKey: `webhook:${event.webhookId as string}` })).outcome;
   }
 
   async function contactByGhlId(ghlContactId: string): Promise<ContactView | null> {

@@ -12,16 +12,9 @@ import { createRootLogger } from '../../src/observability/logging/root-logger.js
 import { QUEUES } from '../../src/queue/queue.constants.js';
 import { QueueModule } from '../../src/queue/queue.module.js';
 import { QueueService } from '../../src/queue/queue.service.js';
+import { inboxRow, jobsForEvent, processedInboxRow } from '../support/inbox.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { CapturedLogs, eventually, startTestApp, TEST_API_KEY, type TestApp } from '../support/test-app.js';
-
-interface InboxRow {
-  id: string;
-  outcome: string;
-  processed_at: Date | null;
-  attempts: number;
-  correlation_id: string;
-}
+import { CapturedLogs, startTestApp, TEST_API_KEY, type TestApp } from '../support/test-app.js';
 
 /** An event of a type no domain handler takes (notes are not synced), so processing ends IGNORED. */
 function noteEvent(key: string, correlationId = `corr-${key}`): InboundEvent {
@@ -39,26 +32,9 @@ describe('inbox and queue', () => {
   let database: TestDatabase;
   const started: TestApp[] = [];
 
-  const inboxRow = async (key: string) =>
-    (await database.query<InboxRow>('SELECT * FROM sync_events WHERE idempotency_key = $1', [key]))[0];
-  const processedRow = (key: string) =>
-    eventually(
-      async () => {
-        const row = await inboxRow(key);
-        return row?.processed_at ? row : undefined;
-      },
-      15_000,
-      `event ${key} to be processed`,
-    );
-  const jobCount = async (key: string) =>
-    Number(
-      (
-        await database.query<{ count: string }>(
-          "SELECT count(*) FROM pgboss.job WHERE name = $1 AND data->>'eventId' = $2",
-          [QUEUES.inboundEvents, (await inboxRow(key))?.id ?? ''],
-        )
-      )[0]!.count,
-    );
+  const inboxRowOf = (key: string) => inboxRow(database, { idempotencyKey: key });
+  const processedRow = (key: string) => processedInboxRow(database, { idempotencyKey: key });
+  const jobCount = async (key: string) => jobsForEvent(database, (await inboxRowOf(key))?.id ?? '');
   const start = async (env: Record<string, string> = {}) => {
     const app = await startTestApp(database.url, env);
     started.push(app);
@@ -168,7 +144,7 @@ describe('inbox and queue', () => {
       const api = await start({ SERVICE_ROLE: 'api' });
       await api.app.get(InboxService).accept(noteEvent('split-1'));
       await new Promise((resolve) => setTimeout(resolve, 1_500));
-      expect(await inboxRow('split-1')).toMatchObject({ outcome: 'PENDING', processed_at: null, attempts: 0 });
+      expect(await inboxRowOf('split-1')).toMatchObject({ outcome: 'PENDING', processed_at: null, attempts: 0 });
 
       const status = await api.graphql('{ syncStatus { queueDepth } }');
       expect(

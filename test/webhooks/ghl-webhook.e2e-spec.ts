@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QUEUES } from '../../src/queue/queue.constants.js';
 import { GhlStandIn } from '../support/ghl-stand-in.js';
+import { inboxRow, jobsForEvent, processedInboxRow } from '../support/inbox.js';
 import { eventually, startTestApp, type TestApp } from '../support/test-app.js';
 import {
   bringDatabaseOnline,
@@ -23,18 +23,9 @@ describe('POST /webhooks/ghl', () => {
 
   const count = async (sql: string, values: unknown[] = []) =>
     Number((await database.query<{ count: string }>(`SELECT count(*) FROM ${sql}`, values))[0]!.count);
-  const inboxRow = async (objectId: string) =>
-    (
-      await database.query<{
-        id: string;
-        outcome: string;
-        attempts: number;
-        correlation_id: string;
-        processed_at: Date | null;
-      }>('SELECT * FROM sync_events WHERE object_id = $1', [objectId])
-    )[0];
-  const jobsFor = (eventId: string) =>
-    count("pgboss.job WHERE name = $1 AND data->>'eventId' = $2", [QUEUES.inboundEvents, eventId]);
+  const inboxRowOf = (objectId: string) => inboxRow(database, { objectId });
+  const processedRowOf = (objectId: string) => processedInboxRow(database, { objectId });
+  const jobsFor = (eventId: string) => jobsForEvent(database, eventId);
 
   beforeAll(async () => {
     database = await createTestDatabase('webhooks');
@@ -53,10 +44,7 @@ describe('POST /webhooks/ghl', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ outcome: 'accepted' });
     expect(response.headers.get('x-correlation-id')).toBe('ghl-delivery-1');
-    const processed = await eventually(async () => {
-      const row = await inboxRow(event.id as string);
-      return row?.processed_at ? row : undefined;
-    });
+    const processed = await processedRowOf(event.id as string);
     expect(processed).toMatchObject({ outcome: 'APPLIED', attempts: 1, correlation_id: 'ghl-delivery-1' });
     expect(await count('contacts WHERE ghl_contact_id = $1', [event.id])).toBe(1);
     expect(service.logs.withCorrelationId('ghl-delivery-1')).toContainEqual(
@@ -68,7 +56,7 @@ describe('POST /webhooks/ghl', () => {
     const event = ghl.contactEvent('ContactUpdate');
     const response = await ghl.deliver(service.url, event, { scheme: 'rsa' });
     expect(response.status).toBe(200);
-    expect(await inboxRow(event.id as string)).toBeDefined();
+    expect(await inboxRowOf(event.id as string)).toBeDefined();
   });
 
   it('does not fall back to the RSA signature when the Ed25519 one is wrong', async () => {
@@ -82,7 +70,7 @@ describe('POST /webhooks/ghl', () => {
       },
     });
     expect(response.status).toBe(401);
-    expect(await inboxRow(event.id as string)).toBeUndefined();
+    expect(await inboxRowOf(event.id as string)).toBeUndefined();
   });
 
   describe('refuses bad input with a status and a reason, and stores nothing', () => {
@@ -219,7 +207,7 @@ describe('POST /webhooks/ghl', () => {
     const response = await ghl.deliver(service.url, note);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ outcome: 'ignored' });
-    const row = await inboxRow('note-1');
+    const row = await inboxRowOf('note-1');
     expect(row).toMatchObject({ outcome: 'IGNORED', attempts: 0 });
     expect(row!.processed_at).toBeInstanceOf(Date);
     expect(await jobsFor(row!.id)).toBe(0);
@@ -234,10 +222,7 @@ describe('POST /webhooks/ghl', () => {
     );
     expect(outcomes.sort()).toEqual(['accepted', ...Array<string>(19).fill('duplicate')]);
 
-    const row = await eventually(async () => {
-      const found = await inboxRow(event.id as string);
-      return found?.processed_at ? found : undefined;
-    });
+    const row = await processedRowOf(event.id as string);
     expect(await count('sync_events WHERE object_id = $1', [event.id])).toBe(1);
     expect(await jobsFor(row.id)).toBe(1);
     expect(row.attempts).toBe(1);
@@ -273,10 +258,7 @@ describe('POST /webhooks/ghl', () => {
       return response.status === 200 ? ((await response.json()) as { outcome: string }) : undefined;
     });
     expect(accepted.outcome).toBe('accepted');
-    const row = await eventually(async () => {
-      const found = await inboxRow(event.id as string);
-      return found?.processed_at ? found : undefined;
-    });
+    const row = await processedRowOf(event.id as string);
     expect(row).toMatchObject({ outcome: 'APPLIED', attempts: 1 });
     expect(await jobsFor(row.id)).toBe(1);
     expect(await count('contacts WHERE ghl_contact_id = $1', [event.id])).toBe(1);
@@ -305,7 +287,7 @@ describe('POST /webhooks/ghl', () => {
         headers: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor },
       });
       expect(response.status).toBe(status);
-      expect(Boolean(await inboxRow(event.id as string))).toBe(status === 200);
+      expect(Boolean(await inboxRowOf(event.id as string))).toBe(status === 200);
       if (status === 403) expect(await response.json()).toMatchObject({ error: 'SOURCE_NOT_ALLOWED' });
     });
   });
