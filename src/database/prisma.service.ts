@@ -1,4 +1,4 @@
-import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { AppConfig } from '../config/app-config.js';
@@ -19,6 +19,7 @@ export class PrismaService
   queryCount = 0;
 
   readonly pool: pg.Pool;
+  private readonly logger = new Logger(PrismaService.name);
 
   constructor(config: AppConfig) {
     if (!config.databaseUrl)
@@ -30,6 +31,9 @@ export class PrismaService
     });
     super({ adapter: new PrismaPg(pool), log: [{ emit: 'event', level: 'query' }] as QueryEvents });
     this.pool = pool;
+    // An idle pooled connection the server drops (restart, failover) is replaced on next use; without
+    // a listener node-postgres would rethrow the error and end the process.
+    pool.on('error', (error) => this.logger.warn({ err: error }, 'an idle database connection was lost'));
     this.$on('query', () => {
       this.queryCount += 1;
     });
