@@ -43,30 +43,14 @@ export class GhlWebhookIntake {
   }
 
   async receive(delivery: WebhookDelivery): Promise<WebhookOutcome> {
-    const ip = clientIpOf(delivery.socketAddress, delivery.headers, this.config.webhooks.clientIpHeader);
-    if (!this.allowlist.allows(ip)) {
-      throw new WebhookRejection(
-        WebhookRejectionCode.SourceNotAllowed,
-        `source address ${ip} is not in WEBHOOK_IP_ALLOWLIST`,
-      );
-    }
-    const { rawBody, body } = delivery;
-    if (!rawBody)
-      throw new WebhookRejection(
-        WebhookRejectionCode.NotJson,
-        'the body must be JSON (Content-Type: application/json)',
-      );
-    const signature = this.signatures.verify(rawBody, delivery.headers);
-    if (!signature.valid) throw new WebhookRejection(WebhookRejectionCode.SignatureInvalid, signature.reason);
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw new WebhookRejection(WebhookRejectionCode.PayloadInvalid, 'the body must be a JSON object', '(body)');
-    }
-    const payload = body as Record<string, unknown>;
+    this.assertAllowedSource(delivery);
+    const rawBody = this.assertSigned(delivery);
+    const payload = asObject(delivery.body);
     const envelope = assertValidPayload(GhlWebhookEnvelopeDto, payload);
     this.assertFresh(envelope.timestamp);
-
     const handler = this.handlers.handlerFor(envelope.type);
     if (handler) assertValidPayload(handler.payloadDto, payload);
+
     const keyed = { ...payload, ...envelope };
     const event: InboundEvent = {
       idempotencyKey: idempotencyKeyOf(keyed, rawBody),
@@ -80,6 +64,29 @@ export class GhlWebhookIntake {
     return result.duplicate ? 'duplicate' : handler ? 'accepted' : 'ignored';
   }
 
+  private assertAllowedSource({ socketAddress, headers }: WebhookDelivery): void {
+    const ip = clientIpOf(socketAddress, headers, this.config.webhooks.clientIpHeader);
+    if (!this.allowlist.allows(ip)) {
+      throw new WebhookRejection(
+        WebhookRejectionCode.SourceNotAllowed,
+        `source address ${ip} is not in WEBHOOK_IP_ALLOWLIST`,
+      );
+    }
+  }
+
+  /** Returns the verified raw body. */
+  private assertSigned({ rawBody, headers }: WebhookDelivery): Buffer {
+    if (!rawBody) {
+      throw new WebhookRejection(
+        WebhookRejectionCode.NotJson,
+        'the body must be JSON (Content-Type: application/json)',
+      );
+    }
+    const signature = this.signatures.verify(rawBody, headers);
+    if (!signature.valid) throw new WebhookRejection(WebhookRejectionCode.SignatureInvalid, signature.reason);
+    return rawBody;
+  }
+
   private assertFresh(timestamp: string): void {
     const ageSeconds = (Date.now() - Date.parse(timestamp)) / 1000;
     const window = this.config.webhooks.maxAgeSeconds;
@@ -90,4 +97,11 @@ export class GhlWebhookIntake {
       );
     }
   }
+}
+
+function asObject(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new WebhookRejection(WebhookRejectionCode.PayloadInvalid, 'the body must be a JSON object', '(body)');
+  }
+  return body as Record<string, unknown>;
 }
