@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { BookingsModule } from './bookings/bookings.module.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { ContactsModule } from './contacts/contacts.module.js';
@@ -32,6 +33,7 @@ export class AppModule {
         QueueModule,
         InboxModule,
         ContactsModule,
+        BookingsModule,
         HealthModule,
         MetricsModule,
         ...apiModules,

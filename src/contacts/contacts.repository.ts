@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { lockKeys } from '../database/advisory-locks.js';
+import { keysetAfter, type KeysetPosition } from '../database/keyset.js';
 import { PrismaService, type PrismaTransaction } from '../database/prisma.service.js';
 import type { Contact, Prisma } from '../generated/prisma/client.js';
 import type { CustomFieldValue } from './contact.mapper.js';
@@ -14,12 +16,6 @@ export interface ContactQuery {
   readonly includeDeleted?: boolean;
 }
 
-/** Position in the contacts' stable order (created_at, id), for keyset pagination. */
-export interface ContactPosition {
-  readonly createdAt: Date;
-  readonly id: string;
-}
-
 export type ContactWrite = Prisma.ContactUncheckedCreateInput;
 
 /** The `contacts`, `contact_tags` and `contact_custom_fields` tables. */
@@ -29,12 +25,17 @@ export class ContactsRepository {
 
   /**
    * Serializes writers of the same natural keys (GHL id, email) until the transaction ends, so two
-   * deliveries for one person cannot both insert. Keys are locked in sorted order: no deadlocks.
+   * deliveries for one person cannot both insert.
    */
   async lockNaturalKeys(keys: readonly string[], transaction: PrismaTransaction): Promise<void> {
-    for (const key of [...new Set(keys)].sort()) {
-      await transaction.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`contact:${key}`}, 0))`;
-    }
+    await lockKeys(
+      transaction,
+      keys.map((key) => `contact:${key}`),
+    );
+  }
+
+  async findByIds(ids: readonly string[]): Promise<ContactRow[]> {
+    return this.prisma.contact.findMany({ where: { id: { in: [...ids] } } });
   }
 
   async findById(id: string, transaction: PrismaTransaction = this.prisma): Promise<ContactRow | null> {
@@ -85,16 +86,12 @@ export class ContactsRepository {
   }
 
   /** One page in (created_at, id) order, after `after` when given. */
-  async findPage(query: ContactQuery, limit: number, after?: ContactPosition): Promise<ContactRow[]> {
-    const where: Prisma.ContactWhereInput = after
-      ? {
-          AND: [
-            this.whereOf(query),
-            { OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] },
-          ],
-        }
-      : this.whereOf(query);
-    return this.prisma.contact.findMany({ where, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: limit });
+  async findPage(query: ContactQuery, limit: number, after?: KeysetPosition): Promise<ContactRow[]> {
+    return this.prisma.contact.findMany({
+      where: { AND: [this.whereOf(query), after ? keysetAfter(after) : {}] },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      take: limit,
+    });
   }
 
   async count(query: ContactQuery): Promise<number> {

@@ -76,6 +76,22 @@ export class ContactsService {
     });
   }
 
+  /**
+   * The contact with this GHL id, inside the caller's transaction; when there is none yet, a
+   * placeholder row holding only the ids, which the contact's own webhook or the backfill fills in
+   * (matching by GHL id finds it first, so no second row appears). Used by bookings and
+   * opportunities, whose GHL events name a contact only by id.
+   */
+  async findOrCreateByGhlId(
+    ghlContactId: string,
+    ghlLocationId: string | undefined,
+    transaction: PrismaTransaction,
+  ): Promise<ContactRow> {
+    await this.contacts.lockNaturalKeys([`ghl:${ghlContactId}`], transaction);
+    const existing = await this.contacts.findByGhlId(ghlContactId, transaction);
+    return existing ?? this.contacts.create({ ghlContactId, ghlLocationId }, transaction);
+  }
+
   /** A TrainU contact not yet linked to GHL that is the same person: same email, else same phone. */
   private async findUnlinkedMatch(fields: ContactFields, transaction: PrismaTransaction): Promise<ContactRow | null> {
     if (fields.email) {

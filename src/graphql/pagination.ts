@@ -2,6 +2,7 @@ import type { Type } from '@nestjs/common';
 import { ArgsType, Field, Int, ObjectType } from '@nestjs/graphql';
 import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { GraphQLError } from 'graphql';
+import type { KeysetPosition } from '../database/keyset.js';
 
 export const MAX_PAGE_SIZE = 200;
 
@@ -62,12 +63,6 @@ export function Paginated<T>(node: Type<T>): Type<Connection<T>> {
     totalCount!: number;
   }
   return ConnectionType;
-}
-
-/** A position in a (created_at, id) order, the stable order every connection here pages in. */
-export interface KeysetPosition {
-  readonly createdAt: Date;
-  readonly id: string;
 }
 
 export function encodeCursor(position: KeysetPosition): string {

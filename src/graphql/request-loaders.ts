@@ -29,6 +29,12 @@ export function groupByKeys<K, R, V>(
   return keys.map((key) => grouped.get(key) ?? []);
 }
 
+/** One row (or null) per key, in the order DataLoader expects. */
+export function orderByKeys<K, R>(keys: readonly K[], rows: readonly R[], keyOf: (row: R) => K): (R | null)[] {
+  const byKey = new Map<K, R>(rows.map((row) => [keyOf(row), row]));
+  return keys.map((key) => byKey.get(key) ?? null);
+}
+
 /** What each resolver finds in its GraphQL context. */
 export interface GraphqlContext {
   readonly req: unknown;

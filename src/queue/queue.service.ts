@@ -94,6 +94,14 @@ export class QueueService implements OnModuleInit, OnApplicationBootstrap, OnMod
     return this.boss.send(name, data, { ...sendOptions, db: asPgBossDatabase(transaction) });
   }
 
+  /**
+   * Publishes an event to every queue subscribed to it (pg-boss pub/sub), through the caller's
+   * transaction when given, so the event goes out if and only if the change that caused it commits.
+   */
+  async publish(event: string, data: object, { transaction }: { transaction?: PrismaTransaction | SqlClient } = {}) {
+    await this.boss.publish(event, data, transaction ? { db: asPgBossDatabase(transaction) } : {});
+  }
+
   /** Jobs waiting to run (created or retrying, including delayed ones) across every queue. */
   async depth(): Promise<number> {
     const stats = await Promise.all(this.definitions.map(({ name }) => this.boss.getQueueStats(name)));

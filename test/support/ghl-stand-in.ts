@@ -1,6 +1,15 @@
 import { generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
 
 export type ContactEventType = 'ContactCreate' | 'ContactUpdate' | 'ContactDelete' | 'ContactTagUpdate';
+export type AppointmentEventType = 'AppointmentCreate' | 'AppointmentUpdate' | 'AppointmentDelete';
+export type OpportunityEventType =
+  | 'OpportunityCreate'
+  | 'OpportunityUpdate'
+  | 'OpportunityDelete'
+  | 'OpportunityStageUpdate'
+  | 'OpportunityStatusUpdate'
+  | 'OpportunityMonetaryValueUpdate'
+  | 'OpportunityAssignedToUpdate';
 export type SignatureScheme = 'ed25519' | 'rsa' | 'both' | 'none';
 
 export interface DeliveryOptions {
@@ -44,9 +53,7 @@ export class GhlStandIn {
   /** A full contact event, as GHL documents it; `overrides` replace or remove (undefined) fields. */
   contactEvent(type: ContactEventType, overrides: Record<string, unknown> = {}): Record<string, unknown> {
     sequence += 1;
-    const event: Record<string, unknown> = {
-      type,
-      locationId: this.locationId,
+    return this.envelope(type, {
       id: ghlId(),
       address1: '3535 1st St N',
       city: 'Dolomite',
@@ -68,14 +75,69 @@ export class GhlStandIn {
       attachments: [],
       assignedTo: 'nmFmQEsNgz6AVpgLVUJ0',
       customFields: [{ id: 'BcdmQEsNgz6AVpgLVUJ0', value: 'XYZ Corp' }],
+      ...overrides,
+    });
+  }
+
+  /**
+   * An appointment event as GHL documents it (the object nested under `appointment`, times with an
+   * offset); `appointment` overrides the nested fields.
+   */
+  appointmentEvent(
+    type: AppointmentEventType,
+    appointment: Record<string, unknown> = {},
+    overrides: Record<string, unknown> = {},
+  ): Record<string, unknown> {
+    return this.envelope(type, {
+      appointment: withoutUndefined({
+        id: ghlId(),
+        address: 'https://meet.example.com/abc',
+        title: 'Intro session',
+        calendarId: 'BqTwX8QFwXzpegMve9EQ',
+        contactId: ghlId(),
+        groupId: 'ocQHyuzHvysMo5N5VsXc',
+        appointmentStatus: 'confirmed',
+        assignedUserId: 'YlWd2wuCAZQzh2cH1fVZ',
+        users: ['YlWd2wuCAZQzh2cH1fVZ'],
+        notes: 'Knee injury last year',
+        source: 'booking_widget',
+        startTime: '2026-12-07T16:00:00+05:30',
+        endTime: '2026-12-07T16:30:00+05:30',
+        dateAdded: '2026-11-28T10:00:00.000Z',
+        dateUpdated: new Date().toISOString(),
+        ...appointment,
+      }),
+      ...overrides,
+    });
+  }
+
+  /** An opportunity event: the same flat schema for all seven types (GHL's docs). */
+  opportunityEvent(type: OpportunityEventType, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+    return this.envelope(type, {
+      id: ghlId(),
+      assignedTo: 'bNl8QNGXhIQJLv8eeASQ',
+      contactId: ghlId(),
+      monetaryValue: 400,
+      name: 'Twelve-week coaching',
+      pipelineId: 'VDm7RPYC2GLUvdpKmBfC',
+      pipelineStageId: 'e93ba61a-53b3-45e7-985a-c7732dbcdb69',
+      source: 'form',
+      status: 'open',
+      dateAdded: '2026-11-26T12:41:02.193Z',
+      ...overrides,
+    });
+  }
+
+  private envelope(type: string, body: Record<string, unknown>): Record<string, unknown> {
+    return withoutUndefined({
+      type,
+      locationId: this.locationId,
       appId: APP_ID,
       versionId: '6578278e879ad2646715ba9d',
       timestamp: new Date().toISOString(),
       webhookId: randomUUID(),
-      ...overrides,
-    };
-    for (const [key, value] of Object.entries(overrides)) if (value === undefined) delete event[key];
-    return event;
+      ...body,
+    });
   }
 
   /** Signature headers for `bytes`. */
@@ -108,6 +170,10 @@ export class GhlStandIn {
       body: text,
     });
   }
+}
+
+function withoutUndefined(object: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined));
 }
 
 function pem(key: KeyObject): string {

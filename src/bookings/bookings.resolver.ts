@@ -1,0 +1,54 @@
+import { Args, Context, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { contactByIdLoader } from '../contacts/contact.loaders.js';
+import { ContactsRepository, type ContactRow } from '../contacts/contacts.repository.js';
+import { Contact } from '../contacts/models/contact.model.js';
+import { decodeCursor, toConnection, type Connection } from '../graphql/pagination.js';
+import { groupByKeys, type GraphqlContext } from '../graphql/request-loaders.js';
+import { BookingsRepository, type BookingRow } from './bookings.repository.js';
+import { BookingsArgs } from './dto/bookings.args.js';
+import { Booking, BookingConnection } from './models/booking.model.js';
+
+const BOOKINGS_BY_CONTACT = Symbol('bookings by contact');
+
+@Resolver(() => Booking)
+export class BookingsResolver {
+  constructor(
+    private readonly repository: BookingsRepository,
+    private readonly contacts: ContactsRepository,
+  ) {}
+
+  @Query(() => BookingConnection, { description: 'Bookings in creation order; deleted ones only with includeDeleted.' })
+  async bookings(@Args() { filter, first, after }: BookingsArgs): Promise<Connection<BookingRow>> {
+    const query = { ...filter, includeDeleted: filter?.includeDeleted ?? false };
+    const [rows, totalCount] = await Promise.all([
+      this.repository.findPage(query, first + 1, after ? decodeCursor(after) : undefined),
+      this.repository.count(query),
+    ]);
+    return toConnection(rows, first, totalCount);
+  }
+
+  @ResolveField(() => Contact, { nullable: true })
+  async contact(@Parent() booking: BookingRow, @Context() { loaders }: GraphqlContext): Promise<ContactRow | null> {
+    return booking.contactId ? contactByIdLoader(loaders, this.contacts).load(booking.contactId) : null;
+  }
+}
+
+/** `Contact.bookings`, owned here so the contacts module knows nothing of bookings. */
+@Resolver(() => Contact)
+export class ContactBookingsResolver {
+  constructor(private readonly repository: BookingsRepository) {}
+
+  @ResolveField(() => [Booking], { description: 'Live bookings, soonest first.' })
+  async bookings(@Parent() contact: ContactRow, @Context() { loaders }: GraphqlContext): Promise<BookingRow[]> {
+    return loaders
+      .get<string, BookingRow[]>(BOOKINGS_BY_CONTACT, async (ids) =>
+        groupByKeys(
+          ids,
+          await this.repository.findByContactIds(ids),
+          (row) => row.contactId!,
+          (row) => row,
+        ),
+      )
+      .load(contact.id);
+  }
+}
