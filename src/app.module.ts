@@ -10,6 +10,7 @@ import { InboxModule } from './inbox/inbox.module.js';
 import { HealthModule } from './observability/health/health.module.js';
 import { LoggingModule } from './observability/logging/logging.module.js';
 import { MetricsModule } from './observability/metrics/metrics.module.js';
+import { OpportunitiesModule } from './opportunities/opportunities.module.js';
 import { QueueModule } from './queue/queue.module.js';
 import { SyncStatusModule } from './sync-status/sync-status.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
@@ -34,6 +35,7 @@ export class AppModule {
         InboxModule,
         ContactsModule,
         BookingsModule,
+        OpportunitiesModule,
         HealthModule,
         MetricsModule,
         ...apiModules,

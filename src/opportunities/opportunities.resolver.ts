@@ -1,0 +1,93 @@
+import { Args, Context, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { contactByIdLoader } from '../contacts/contact.loaders.js';
+import { ContactsRepository, type ContactRow } from '../contacts/contacts.repository.js';
+import { Contact } from '../contacts/models/contact.model.js';
+import { decodeCursor, toConnection, type Connection } from '../graphql/pagination.js';
+import { groupByKeys, orderByKeys, type GraphqlContext } from '../graphql/request-loaders.js';
+import { OpportunitiesArgs } from './dto/opportunities.args.js';
+import { Opportunity, OpportunityConnection } from './models/opportunity.model.js';
+import { Pipeline, PipelineStage } from './models/pipeline.model.js';
+import { OpportunitiesRepository, type OpportunityRow } from './opportunities.repository.js';
+import { PipelinesRepository, type PipelineRow, type PipelineStageRow } from './pipelines.repository.js';
+
+const PIPELINE_BY_ID = Symbol('pipeline by id');
+const STAGE_BY_ID = Symbol('stage by id');
+const OPPORTUNITIES_BY_CONTACT = Symbol('opportunities by contact');
+
+@Resolver(() => Opportunity)
+export class OpportunitiesResolver {
+  constructor(
+    private readonly repository: OpportunitiesRepository,
+    private readonly pipelines: PipelinesRepository,
+    private readonly contacts: ContactsRepository,
+  ) {}
+
+  @Query(() => OpportunityConnection, {
+    description: 'Opportunities in creation order; deleted ones only with includeDeleted.',
+  })
+  async opportunities(@Args() { filter, first, after }: OpportunitiesArgs): Promise<Connection<OpportunityRow>> {
+    const query = { ...filter, includeDeleted: filter?.includeDeleted ?? false };
+    const [rows, totalCount] = await Promise.all([
+      this.repository.findPage(query, first + 1, after ? decodeCursor(after) : undefined),
+      this.repository.count(query),
+    ]);
+    return toConnection(rows, first, totalCount);
+  }
+
+  @ResolveField(() => Contact, { nullable: true })
+  async contact(
+    @Parent() opportunity: OpportunityRow,
+    @Context() { loaders }: GraphqlContext,
+  ): Promise<ContactRow | null> {
+    return opportunity.contactId ? contactByIdLoader(loaders, this.contacts).load(opportunity.contactId) : null;
+  }
+
+  @ResolveField(() => Pipeline, { nullable: true })
+  async pipeline(
+    @Parent() opportunity: OpportunityRow,
+    @Context() { loaders }: GraphqlContext,
+  ): Promise<PipelineRow | null> {
+    if (!opportunity.pipelineId) return null;
+    return loaders
+      .get<string, PipelineRow | null>(PIPELINE_BY_ID, async (ids) =>
+        orderByKeys(ids, await this.pipelines.findByIds(ids), (row) => row.id),
+      )
+      .load(opportunity.pipelineId);
+  }
+
+  @ResolveField(() => PipelineStage, { nullable: true })
+  async stage(
+    @Parent() opportunity: OpportunityRow,
+    @Context() { loaders }: GraphqlContext,
+  ): Promise<PipelineStageRow | null> {
+    if (!opportunity.stageId) return null;
+    return loaders
+      .get<string, PipelineStageRow | null>(STAGE_BY_ID, async (ids) =>
+        orderByKeys(ids, await this.pipelines.findStagesByIds(ids), (row) => row.id),
+      )
+      .load(opportunity.stageId);
+  }
+}
+
+/** `Contact.opportunities`, owned here so the contacts module knows nothing of opportunities. */
+@Resolver(() => Contact)
+export class ContactOpportunitiesResolver {
+  constructor(private readonly repository: OpportunitiesRepository) {}
+
+  @ResolveField(() => [Opportunity], { description: 'Live opportunities, oldest first.' })
+  async opportunities(
+    @Parent() contact: ContactRow,
+    @Context() { loaders }: GraphqlContext,
+  ): Promise<OpportunityRow[]> {
+    return loaders
+      .get<string, OpportunityRow[]>(OPPORTUNITIES_BY_CONTACT, async (ids) =>
+        groupByKeys(
+          ids,
+          await this.repository.findByContactIds(ids),
+          (row) => row.contactId!,
+          (row) => row,
+        ),
+      )
+      .load(contact.id);
+  }
+}

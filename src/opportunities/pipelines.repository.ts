@@ -1,0 +1,52 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService, type PrismaTransaction } from '../database/prisma.service.js';
+import type { Pipeline, PipelineStage } from '../generated/prisma/client.js';
+
+export type PipelineRow = Pipeline;
+export type PipelineStageRow = PipelineStage;
+
+/** The `pipelines` and `pipeline_stages` tables. */
+@Injectable()
+export class PipelinesRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** The pipeline's id, recording it (name unknown until the backfill) the first time it is seen. */
+  async ensurePipeline(ghlPipelineId: string, ghlLocationId: string, transaction: PrismaTransaction): Promise<string> {
+    const [row] = await transaction.$queryRaw<{ id: string }[]>`
+      INSERT INTO pipelines (ghl_pipeline_id, ghl_location_id) VALUES (${ghlPipelineId}, ${ghlLocationId})
+      ON CONFLICT (ghl_pipeline_id) DO UPDATE SET ghl_pipeline_id = EXCLUDED.ghl_pipeline_id
+      RETURNING id`;
+    return row!.id;
+  }
+
+  /** The stage's id, recording it (name and position unknown until the backfill) the first time it is seen. */
+  async ensureStage(ghlStageId: string, pipelineId: string, transaction: PrismaTransaction): Promise<string> {
+    const [row] = await transaction.$queryRaw<{ id: string }[]>`
+      INSERT INTO pipeline_stages (ghl_stage_id, pipeline_id) VALUES (${ghlStageId}, ${pipelineId}::uuid)
+      ON CONFLICT (ghl_stage_id) DO UPDATE SET ghl_stage_id = EXCLUDED.ghl_stage_id
+      RETURNING id`;
+    return row!.id;
+  }
+
+  async findAll(): Promise<PipelineRow[]> {
+    return this.prisma.pipeline.findMany({
+      orderBy: [{ name: { sort: 'asc', nulls: 'last' } }, { ghlPipelineId: 'asc' }],
+    });
+  }
+
+  async findByIds(ids: readonly string[]): Promise<PipelineRow[]> {
+    return this.prisma.pipeline.findMany({ where: { id: { in: [...ids] } } });
+  }
+
+  async findStagesByIds(ids: readonly string[]): Promise<PipelineStageRow[]> {
+    return this.prisma.pipelineStage.findMany({ where: { id: { in: [...ids] } } });
+  }
+
+  /** Stages of these pipelines in GHL's order; stages whose position is not known yet come last. */
+  async findStagesOfPipelines(pipelineIds: readonly string[]): Promise<PipelineStageRow[]> {
+    return this.prisma.pipelineStage.findMany({
+      where: { pipelineId: { in: [...pipelineIds] } },
+      orderBy: [{ position: { sort: 'asc', nulls: 'last' } }, { createdAt: 'asc' }],
+    });
+  }
+}
