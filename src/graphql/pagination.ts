@@ -1,5 +1,6 @@
 import type { Type } from '@nestjs/common';
 import { ArgsType, Field, Int, ObjectType } from '@nestjs/graphql';
+import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { GraphQLError } from 'graphql';
 import type { KeysetPosition } from '../database/keyset.js';
@@ -8,7 +9,12 @@ export const MAX_PAGE_SIZE = 200;
 
 @ArgsType()
 export class PaginationArgs {
-  @Field(() => Int, { defaultValue: 50, description: `Page size, 1 to ${MAX_PAGE_SIZE}.` })
+  @Field(() => Int, {
+    nullable: true,
+    defaultValue: 50,
+    description: `Page size, 1 to ${MAX_PAGE_SIZE}; null means 50.`,
+  })
+  @Transform(({ value }: { value: unknown }) => value ?? 50)
   @IsInt()
   @Min(1)
   @Max(MAX_PAGE_SIZE)

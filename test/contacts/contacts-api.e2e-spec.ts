@@ -131,6 +131,12 @@ describe('contacts read API', () => {
     expect(page.totalCount).toBe(emails.length);
   });
 
+  it('takes first: null as the default page of 50, as the contract declares first: Int = 50', async () => {
+    const page = await contacts({ first: null });
+    expect(page.edges).toHaveLength(50);
+    expect(page.pageInfo.hasNextPage).toBe(true);
+  });
+
   it('finds one contact by id, ghlContactId or email, deleted ones included', async () => {
     const lookup = (args: string) =>
       query<{ contact: { email: string; deletedAt: string | null } | null }>(
@@ -150,6 +156,7 @@ describe('contacts read API', () => {
     ['an id that is not a UUID', '{ contact(id: "42") { id } }', 'BAD_REQUEST', ''],
     ['a page over 200', '{ contacts(first: 500) { totalCount } }', 'BAD_REQUEST', ''],
     ['a page of 0', '{ contacts(first: 0) { totalCount } }', 'BAD_REQUEST', ''],
+    ['a page of -5', '{ contacts(first: -5) { totalCount } }', 'BAD_REQUEST', ''],
     [
       'a cursor it never gave out',
       '{ contacts(after: "bm9wZQ") { totalCount } }',
