@@ -7,6 +7,7 @@ import { ContactsModule } from './contacts/contacts.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { GraphqlApiModule } from './graphql/graphql-api.module.js';
 import { InboxModule } from './inbox/inbox.module.js';
+import { AnalyticsModule } from './observability/analytics/analytics.module.js';
 import { HealthModule } from './observability/health/health.module.js';
 import { LoggingModule } from './observability/logging/logging.module.js';
 import { MetricsModule } from './observability/metrics/metrics.module.js';
@@ -30,6 +31,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(rootLogger),
+        AnalyticsModule,
         DatabaseModule,
         QueueModule,
         InboxModule,

@@ -1,5 +1,6 @@
 import type { BookingStatus } from '../generated/prisma/enums.js';
 import type { GhlAppointmentWebhookDto } from './dto/appointment-webhook.dto.js';
+import { PermanentSyncError } from '../dlq/sync-errors.js';
 
 /** GHL appointmentStatus → booking status (ARCHITECTURE.md). Values GHL adds later land on SCHEDULED, raw value kept. */
 const STATUS_BY_GHL_VALUE: Readonly<Record<string, BookingStatus>> = {
@@ -44,7 +45,8 @@ export interface GhlAppointmentChange {
 export function mapGhlAppointment(payload: GhlAppointmentWebhookDto): GhlAppointmentChange {
   const { appointment } = payload;
   const upstream = appointment.dateUpdated ?? payload.timestamp;
-  if (!upstream) throw new Error(`GHL appointment ${appointment.id} carries neither dateUpdated nor timestamp`);
+  if (!upstream)
+    throw new PermanentSyncError(`GHL appointment ${appointment.id} carries neither dateUpdated nor timestamp`);
   return {
     ghlAppointmentId: appointment.id,
     ghlLocationId: payload.locationId,

@@ -1,5 +1,6 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import type { GhlContactWebhookDto } from './dto/contact-webhook.dto.js';
+import { PermanentSyncError } from '../dlq/sync-errors.js';
 
 /** The contact fields GHL sends that TrainU keeps; a field left out was not in the payload. */
 export interface ContactFields {
@@ -76,7 +77,7 @@ export interface GhlContactDeletion {
 
 function upstreamTimeOf(payload: GhlContactWebhookDto): Date {
   const upstream = payload.dateUpdated ?? payload.timestamp;
-  if (!upstream) throw new Error(`GHL contact ${payload.id} carries neither dateUpdated nor timestamp`);
+  if (!upstream) throw new PermanentSyncError(`GHL contact ${payload.id} carries neither dateUpdated nor timestamp`);
   return new Date(upstream);
 }
 

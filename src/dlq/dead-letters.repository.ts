@@ -1,12 +1,75 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from '../database/prisma.service.js';
+import { keysetAfter, type KeysetPosition } from '../database/keyset.js';
+import { PrismaService, type PrismaTransaction } from '../database/prisma.service.js';
+import type { DeadLetterStatus, Prisma, SyncDeadLetter } from '../generated/prisma/client.js';
+
+export type DeadLetterRow = SyncDeadLetter;
+export type DeadLetterInsert = Omit<Prisma.SyncDeadLetterUncheckedCreateInput, 'id' | 'status'>;
+
+export interface DeadLetterQuery {
+  readonly status?: DeadLetterStatus;
+  readonly queue?: string;
+  readonly errorClass?: string;
+}
 
 /** The `sync_dead_letters` table: work that exhausted its retries or can never succeed. */
 @Injectable()
 export class DeadLettersRepository {
   constructor(private readonly prisma: PrismaService) {}
 
+  async insert(deadLetter: DeadLetterInsert, transaction: PrismaTransaction): Promise<DeadLetterRow> {
+    return transaction.syncDeadLetter.create({ data: deadLetter });
+  }
+
   async countOpen(): Promise<number> {
     return this.prisma.syncDeadLetter.count({ where: { status: 'OPEN' } });
+  }
+
+  async findById(id: string): Promise<DeadLetterRow | null> {
+    return this.prisma.syncDeadLetter.findUnique({ where: { id } });
+  }
+
+  /** Reads the row and locks it until the transaction ends: concurrent replays and discards of one letter queue up. */
+  async findByIdForUpdate(id: string, transaction: PrismaTransaction): Promise<DeadLetterRow | null> {
+    const locked = await transaction.$queryRaw<
+      { id: string }[]
+    >`SELECT id FROM sync_dead_letters WHERE id = ${id}::uuid FOR UPDATE`;
+    return locked.length > 0 ? transaction.syncDeadLetter.findUnique({ where: { id } }) : null;
+  }
+
+  async resolve(
+    id: string,
+    resolution: { status: 'REPLAYED' | 'DISCARDED'; resolvedBy: string; note?: string },
+    transaction: PrismaTransaction,
+  ): Promise<DeadLetterRow> {
+    return transaction.syncDeadLetter.update({
+      where: { id },
+      data: {
+        status: resolution.status,
+        resolvedBy: resolution.resolvedBy,
+        resolvedAt: new Date(),
+        resolutionNote: resolution.note ?? null,
+      },
+    });
+  }
+
+  async findPage(query: DeadLetterQuery, limit: number, after?: KeysetPosition): Promise<DeadLetterRow[]> {
+    return this.prisma.syncDeadLetter.findMany({
+      where: { AND: [this.whereOf(query), after ? keysetAfter(after) : {}] },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      take: limit,
+    });
+  }
+
+  async count(query: DeadLetterQuery): Promise<number> {
+    return this.prisma.syncDeadLetter.count({ where: this.whereOf(query) });
+  }
+
+  private whereOf(query: DeadLetterQuery): Prisma.SyncDeadLetterWhereInput {
+    return {
+      ...(query.status !== undefined && { status: query.status }),
+      ...(query.queue !== undefined && { queue: query.queue }),
+      ...(query.errorClass !== undefined && { errorClass: query.errorClass }),
+    };
   }
 }

@@ -1,5 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Job } from 'pg-boss';
+import type { PrismaTransaction } from '../database/prisma.service.js';
+import { SyncAnalytics } from '../observability/analytics/sync-analytics.service.js';
 import { QueueProcessor, type JobProcessor } from '../queue/queue-processor.decorator.js';
 import { QUEUES, type SyncJobData } from '../queue/queue.constants.js';
 import { InboundHandlerRegistry } from './inbound-handler.registry.js';
@@ -9,7 +11,10 @@ export interface InboundEventJob extends SyncJobData {
   readonly eventId: string;
 }
 
-/** Runs one inbox event through the domain handler for its type; types nobody handles are IGNORED. */
+/**
+ * Runs one inbox event through the domain handler for its type; types nobody handles are IGNORED.
+ * A dead-lettered event keeps its raw payload (for the replay) until it is replayed or discarded.
+ */
 @QueueProcessor(QUEUES.inboundEvents)
 @Injectable()
 export class InboundEventProcessor implements JobProcessor<InboundEventJob> {
@@ -18,6 +23,7 @@ export class InboundEventProcessor implements JobProcessor<InboundEventJob> {
   constructor(
     private readonly inbox: InboxRepository,
     private readonly handlers: InboundHandlerRegistry,
+    private readonly analytics: SyncAnalytics,
   ) {}
 
   async process(job: Job<InboundEventJob>): Promise<void> {
@@ -32,5 +38,21 @@ export class InboundEventProcessor implements JobProcessor<InboundEventJob> {
     const outcome = handler ? await handler.handle(event) : 'IGNORED';
     await this.inbox.markProcessed(event.id, outcome);
     this.logger.log({ eventId: event.id, eventType: event.type, outcome }, 'inbound event processed');
+    this.analytics.ok(
+      { eventType: event.type, locationId: event.locationId, correlationId: event.correlationId },
+      outcome === 'APPLIED' ? 'applied' : outcome === 'STALE' ? 'stale' : 'ignored',
+    );
+  }
+
+  async deadLettered(data: InboundEventJob, transaction: PrismaTransaction): Promise<void> {
+    await this.inbox.markOutcome(data.eventId, 'DEAD_LETTERED', transaction);
+  }
+
+  async replaying(data: InboundEventJob, transaction: PrismaTransaction): Promise<void> {
+    await this.inbox.markOutcome(data.eventId, 'PENDING', transaction);
+  }
+
+  async discarded(data: InboundEventJob, transaction: PrismaTransaction): Promise<void> {
+    await this.inbox.markOutcome(data.eventId, 'FAILED', transaction);
   }
 }

@@ -9,7 +9,7 @@ const DAY_MS = 86_400_000;
 /**
  * Keeps personal data in the inbox only as long as needed: once an event is processed and
  * INBOX_RETENTION_DAYS have passed, its raw body goes. The row stays, so its idempotency key still
- * turns away a late duplicate delivery.
+ * turns away a late duplicate delivery. Dead-lettered events keep theirs until replayed or discarded.
  */
 @QueueProcessor(QUEUES.inboxRetention)
 @Injectable()

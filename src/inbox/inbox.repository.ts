@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService, type SqlClient } from '../database/prisma.service.js';
+import { PrismaService, type PrismaTransaction, type SqlClient } from '../database/prisma.service.js';
 import { Prisma } from '../generated/prisma/client.js';
 import type { SyncEventOutcome } from '../generated/prisma/enums.js';
 import type { InboundEvent, StoredInboundEvent } from './inbound-event.js';
@@ -62,10 +62,27 @@ export class InboxRepository {
     await this.prisma.syncEvent.update({ where: { id }, data: { outcome, processedAt: new Date() } });
   }
 
+  /**
+   * Sets a dead-letter outcome: DEAD_LETTERED (waiting for an operator, payload kept), PENDING
+   * (replayed: runnable again), FAILED (discarded: done, payload purged after the retention period).
+   */
+  async markOutcome(
+    id: string,
+    outcome: 'DEAD_LETTERED' | 'PENDING' | 'FAILED',
+    transaction: PrismaTransaction,
+  ): Promise<void> {
+    const processedAt = outcome === 'PENDING' ? null : new Date();
+    await transaction.syncEvent.updateMany({ where: { id }, data: { outcome, processedAt } });
+  }
+
   /** Drops the raw body of events processed before `processedBefore`; returns how many rows lost it. */
   async purgePayloads(processedBefore: Date): Promise<number> {
     const { count } = await this.prisma.syncEvent.updateMany({
-      where: { processedAt: { lt: processedBefore }, payload: { not: Prisma.DbNull } },
+      where: {
+        processedAt: { lt: processedBefore },
+        payload: { not: Prisma.DbNull },
+        outcome: { not: 'DEAD_LETTERED' },
+      },
       data: { payload: Prisma.DbNull },
     });
     return count;

@@ -25,7 +25,13 @@ export class InboxService {
     return this.prisma.inPlainTransaction(async (client) => {
       const eventId = await this.inbox.insertIfNew(event, client);
       if (!eventId) return { duplicate: true };
-      const job: InboundEventJob = { eventId, correlationId: event.correlationId };
+      const job: InboundEventJob = {
+        eventId,
+        correlationId: event.correlationId,
+        eventType: event.type,
+        locationId: event.locationId,
+        idempotencyKey: event.idempotencyKey,
+      };
       await this.queue.send(QUEUES.inboundEvents, job, { transaction: client });
       return { duplicate: false, eventId };
     });

@@ -1,5 +1,6 @@
 import type { OpportunityStatus } from '../generated/prisma/enums.js';
 import type { GhlOpportunityWebhookDto } from './dto/opportunity-webhook.dto.js';
+import { PermanentSyncError } from '../dlq/sync-errors.js';
 
 const STATUSES: readonly OpportunityStatus[] = ['OPEN', 'WON', 'LOST', 'ABANDONED'];
 
@@ -30,7 +31,7 @@ export interface GhlOpportunityChange {
 }
 
 export function mapGhlOpportunity(payload: GhlOpportunityWebhookDto, eventKey: string): GhlOpportunityChange {
-  if (!payload.timestamp) throw new Error(`GHL opportunity ${payload.id} carries no timestamp`);
+  if (!payload.timestamp) throw new PermanentSyncError(`GHL opportunity ${payload.id} carries no timestamp`);
   const upstreamUpdatedAt = new Date(payload.timestamp);
   return {
     ghlOpportunityId: payload.id,

@@ -16,6 +16,17 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 /** What every job carries, so logs of a job and its retries share the webhook's correlation id. */
 export interface SyncJobData {
   readonly correlationId: string;
+  /** GHL event type and location the work is about (for logs and PostHog; never PII). */
+  readonly eventType?: string;
+  readonly locationId?: string;
+  /** The inbox key of the change, kept on retries, dead letters and replays. */
+  readonly idempotencyKey?: string;
+  /** 1 for the first run, 2 for the first retry…; absent means 1. */
+  readonly attempt?: number;
+  /** The job that started this chain of retries. */
+  readonly rootJobId?: string;
+  /** When the first attempt of the chain failed (ISO). */
+  readonly firstFailedAt?: string;
 }
 
 export interface QueueDefinition {
@@ -24,30 +35,37 @@ export interface QueueDefinition {
   readonly worker: WorkOptions;
   /** Cron on which pg-boss enqueues a job (once per cluster, whatever the number of workers). */
   readonly schedule?: string;
+  /**
+   * Failures follow SYNC_RETRY_DELAYS exactly and end in sync_dead_letters (QueueService). pg-boss's
+   * own retry (once) then only recovers an attempt whose worker died before settling it.
+   */
+  readonly retrySchedule: boolean;
 }
 
 /**
- * Queue options. The retry delays come from SYNC_RETRY_DELAYS; until the exact retry schedule
- * lands (issue 5), pg-boss's exponential backoff between the first and the last delay stands in.
+ * Queue options. Sync queues retry on the exact SYNC_RETRY_DELAYS schedule, driven by QueueService;
+ * pg-boss retries such a job itself only when its worker died mid-attempt (no heartbeat for 30 s).
  */
 export function queueDefinitions(retryDelaysSeconds: readonly number[]): QueueDefinition[] {
-  const retries = {
-    retryLimit: retryDelaysSeconds.length,
-    retryDelay: retryDelaysSeconds[0] ?? 60,
-    retryBackoff: true,
-    retryDelayMax: Math.max(...retryDelaysSeconds),
-  };
   return [
     {
       name: QUEUES.inboundEvents,
-      options: { ...retries, expireInSeconds: 300, deleteAfterSeconds: 7 * 86_400 },
+      options: {
+        retryLimit: 1,
+        retryDelay: retryDelaysSeconds[0] ?? 60,
+        heartbeatSeconds: 30,
+        expireInSeconds: 300,
+        deleteAfterSeconds: 7 * 86_400,
+      },
       worker: { pollingIntervalSeconds: 0.5, batchSize: 1, localConcurrency: 4 },
+      retrySchedule: true,
     },
     {
       name: QUEUES.inboxRetention,
       options: { retryLimit: 3, retryDelay: 300, expireInSeconds: 900, deleteAfterSeconds: 7 * 86_400 },
       worker: { pollingIntervalSeconds: 30, batchSize: 1 },
       schedule: '17 * * * *',
+      retrySchedule: false,
     },
   ];
 }

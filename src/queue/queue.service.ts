@@ -9,7 +9,10 @@ import { DiscoveryService } from '@nestjs/core';
 import { PinoLogger } from 'nestjs-pino';
 import { PgBoss, fromPrisma, type Job, type SendOptions } from 'pg-boss';
 import { AppConfig } from '../config/app-config.js';
-import type { PrismaTransaction, SqlClient } from '../database/prisma.service.js';
+import { PrismaService, type PrismaTransaction, type SqlClient } from '../database/prisma.service.js';
+import { DeadLettersRepository } from '../dlq/dead-letters.repository.js';
+import { SyncAnalytics } from '../observability/analytics/sync-analytics.service.js';
+import { JobFailures } from './job-failures.js';
 import { CORRELATION_LOG_KEY } from '../observability/logging/correlation-id.js';
 import { QueueProcessor, type JobProcessor } from './queue-processor.decorator.js';
 import {
@@ -29,12 +32,17 @@ export class QueueService implements OnModuleInit, OnApplicationBootstrap, OnMod
   private readonly logger = new Logger(QueueService.name);
   private readonly boss: PgBoss;
   private readonly definitions: QueueDefinition[];
+  private readonly failures: JobFailures;
+  private processors = new Map<QueueName, JobProcessor>();
   private started = false;
 
   constructor(
     private readonly config: AppConfig,
     private readonly discovery: DiscoveryService,
     private readonly pinoLogger: PinoLogger,
+    prisma: PrismaService,
+    deadLetters: DeadLettersRepository,
+    analytics: SyncAnalytics,
   ) {
     this.definitions = queueDefinitions(config.sync.retryDelaysSeconds);
     this.boss = new PgBoss({
@@ -46,6 +54,7 @@ export class QueueService implements OnModuleInit, OnApplicationBootstrap, OnMod
       schedule: config.runsWorkers,
     });
     this.boss.on('error', (error) => this.logger.error({ err: error }, 'pg-boss error'));
+    this.failures = new JobFailures(this.boss, prisma, deadLetters, analytics, config.sync.retryDelaysSeconds);
   }
 
   async onModuleInit(): Promise<void> {
@@ -58,13 +67,10 @@ export class QueueService implements OnModuleInit, OnApplicationBootstrap, OnMod
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const processors = this.findProcessors();
+    this.processors = this.findProcessors();
     if (!this.config.runsWorkers) return;
     for (const definition of this.definitions) {
-      const processor = processors.get(definition.name)!;
-      await this.boss.work<SyncJobData>(definition.name, definition.worker, (jobs) =>
-        this.runJobs(definition.name, processor, jobs),
-      );
+      await this.boss.work<SyncJobData>(definition.name, definition.worker, (jobs) => this.runJobs(definition, jobs));
       if (definition.schedule) {
         const data: SyncJobData = { correlationId: `schedule:${definition.name}` };
         await this.boss.schedule(definition.name, definition.schedule, data);
@@ -102,6 +108,11 @@ export class QueueService implements OnModuleInit, OnApplicationBootstrap, OnMod
     await this.boss.publish(event, data, transaction ? { db: asPgBossDatabase(transaction) } : {});
   }
 
+  /** The processor of a queue (for its dead-letter hooks). */
+  processorFor(queue: string): JobProcessor | undefined {
+    return this.processors.get(queue as QueueName);
+  }
+
   /** Jobs waiting to run (created or retrying, including delayed ones) across every queue. */
   async depth(): Promise<number> {
     const stats = await Promise.all(this.definitions.map(({ name }) => this.boss.getQueueStats(name)));
@@ -127,10 +138,19 @@ export class QueueService implements OnModuleInit, OnApplicationBootstrap, OnMod
     return processors;
   }
 
-  private async runJobs(queue: QueueName, processor: JobProcessor, jobs: Job<SyncJobData>[]): Promise<void> {
+  private async runJobs(definition: QueueDefinition, jobs: Job<SyncJobData>[]): Promise<void> {
+    const processor = this.processors.get(definition.name)!;
     for (const job of jobs) {
-      await this.pinoLogger.runInContext(() => processor.process(job), {
-        bindings: { [CORRELATION_LOG_KEY]: job.data.correlationId, queue, job_id: job.id },
+      const run = async () => {
+        try {
+          await processor.process(job);
+        } catch (error) {
+          if (!definition.retrySchedule) throw error;
+          await this.failures.settle(definition.name, processor, job, error);
+        }
+      };
+      await this.pinoLogger.runInContext(run, {
+        bindings: { [CORRELATION_LOG_KEY]: job.data.correlationId, queue: definition.name, job_id: job.id },
       });
     }
   }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { InboundHandlerRegistry } from '../inbox/inbound-handler.registry.js';
 import { InboxService } from '../inbox/inbox.service.js';
+import { SyncAnalytics } from '../observability/analytics/sync-analytics.service.js';
 import type { InboundEvent } from '../inbox/inbound-event.js';
 import { clientIpOf, IpAllowlist } from './client-ip.js';
 import { GhlWebhookEnvelopeDto } from './dto/webhook-envelope.dto.js';
@@ -37,6 +38,7 @@ export class GhlWebhookIntake {
     private readonly config: AppConfig,
     private readonly inbox: InboxService,
     private readonly handlers: InboundHandlerRegistry,
+    private readonly analytics: SyncAnalytics,
   ) {
     this.allowlist = new IpAllowlist(config.webhooks.ipAllowlist);
     this.signatures = new WebhookSignatureVerifier(config.webhooks);
@@ -61,6 +63,11 @@ export class GhlWebhookIntake {
       payload,
     };
     const result = handler ? await this.inbox.accept(event) : await this.inbox.recordIgnored(event);
+    if (result.duplicate)
+      this.analytics.ok(
+        { eventType: event.type, locationId: event.locationId, correlationId: event.correlationId },
+        'duplicate',
+      );
     return result.duplicate ? 'duplicate' : handler ? 'accepted' : 'ignored';
   }
 

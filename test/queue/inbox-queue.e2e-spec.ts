@@ -10,6 +10,7 @@ import { InboxRetentionProcessor } from '../../src/inbox/inbox-retention.process
 import { LoggingModule } from '../../src/observability/logging/logging.module.js';
 import { createRootLogger } from '../../src/observability/logging/root-logger.js';
 import { QUEUES } from '../../src/queue/queue.constants.js';
+import { AnalyticsModule } from '../../src/observability/analytics/analytics.module.js';
 import { QueueModule } from '../../src/queue/queue.module.js';
 import { QueueService } from '../../src/queue/queue.service.js';
 import { inboxRow, jobsForEvent, processedInboxRow } from '../support/inbox.js';
@@ -169,6 +170,7 @@ describe('inbox and queue', () => {
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(createRootLogger('silent', new CapturedLogs())),
         DatabaseModule,
+        AnalyticsModule,
         QueueModule,
       ],
     }).compile();
