@@ -6,6 +6,7 @@ import { ConfigModule } from './config/config.module.js';
 import { ContactsModule } from './contacts/contacts.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { GraphqlApiModule } from './graphql/graphql-api.module.js';
+import { DlqAdminModule } from './dlq/dlq-admin.module.js';
 import { InboxModule } from './inbox/inbox.module.js';
 import { AnalyticsModule } from './observability/analytics/analytics.module.js';
 import { HealthModule } from './observability/health/health.module.js';
@@ -38,6 +39,7 @@ export class AppModule {
         ContactsModule,
         BookingsModule,
         OpportunitiesModule,
+        DlqAdminModule,
         HealthModule,
         MetricsModule,
         ...apiModules,

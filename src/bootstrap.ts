@@ -4,7 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import { createApp } from './app.factory.js';
 import { loadAppConfig, type AppConfig } from './config/app-config.js';
-import { EmbeddedPostgresServer } from './database/embedded/embedded-postgres.server.js';
+import { EmbeddedPostgresServer, runningEmbeddedServerUrl } from './database/embedded/embedded-postgres.server.js';
 import { readMigrationFiles } from './database/migrations/migration-files.js';
 import { runMigrations } from './database/migrations/migration-runner.js';
 import { loadOrCreateApiKey } from './graphql/api-key.file.js';
@@ -31,9 +31,19 @@ export interface DatabaseHandle {
   readonly embedded: EmbeddedPostgresServer | undefined;
 }
 
-/** Uses DATABASE_URL when set; otherwise starts the embedded server under `<dataDir>/postgres`. */
-export async function resolveDatabase(config: AppConfig, dataDir: string, logger: Logger): Promise<DatabaseHandle> {
+/**
+ * Uses DATABASE_URL when set; otherwise the embedded server under `<dataDir>/postgres`: with
+ * `attach`, the one a running service already holds, if any (for the CLIs); else it starts it.
+ */
+export async function resolveDatabase(
+  config: AppConfig,
+  dataDir: string,
+  logger: Logger,
+  { attach = false }: { attach?: boolean } = {},
+): Promise<DatabaseHandle> {
   if (config.databaseUrl) return { config, embedded: undefined };
+  const running = attach ? runningEmbeddedServerUrl(dataDir, EMBEDDED_DATABASE) : undefined;
+  if (running) return { config: config.with({ databaseUrl: running }), embedded: undefined };
   const embedded = await EmbeddedPostgresServer.start({ dataDir, logger, database: EMBEDDED_DATABASE });
   return { config: config.with({ databaseUrl: embedded.urlFor(EMBEDDED_DATABASE) }), embedded };
 }

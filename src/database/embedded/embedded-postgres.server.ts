@@ -132,6 +132,19 @@ function serverPid(clusterDir: string): number | undefined {
   return existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').split('\n')[0]) : undefined;
 }
 
+/**
+ * The URL of `database` on an embedded server another live process (a running service) already
+ * runs from `dataDir`, for tools that must not start or stop it themselves; undefined otherwise.
+ */
+export function runningEmbeddedServerUrl(dataDir: string, database: string): string | undefined {
+  const stateFile = join(dataDir, 'embedded-postgres.json');
+  if (!existsSync(ownerFile(dataDir)) || !existsSync(stateFile)) return undefined;
+  const ownerPid = Number(readFileSync(ownerFile(dataDir), 'utf8'));
+  if (!ownerPid || ownerPid === process.pid || !isAlive(ownerPid)) return undefined;
+  const state = JSON.parse(readFileSync(stateFile, 'utf8')) as ClusterState;
+  return `postgresql://postgres:${state.password}@127.0.0.1:${state.port}/${database}`;
+}
+
 function ownerFile(dataDir: string): string {
   return join(dataDir, 'embedded-postgres.owner');
 }
