@@ -249,7 +249,7 @@ describe('retry schedule and dead letters', () => {
       idempotencyKey: key,
       type: 'ContactUpdate',
       correlationId: 'cli-case',
-      payload: { type: 'ContactUpdate', id: contact.id as string, locationId: ghl.locationId },
+      payload: { type: 'ContactUpdate', id: contact.id, locationId: ghl.locationId },
     });
     const letter = await eventually(async () =>
       (await deadLetters('OPEN')).find((item) => item.idempotencyKey === key),
