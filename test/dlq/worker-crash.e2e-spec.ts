@@ -46,8 +46,10 @@ describe('a worker killed right after a failed attempt', () => {
     await failContactWrites(database, contact.id as string, 1);
     expect((await ghl.deliver(first.url, contact)).status).toBe(200);
 
-    await eventually(async () =>
-      first.service.logs.some((line) => line.msg === 'sync attempt failed; retry scheduled') ? true : undefined,
+    await eventually(() =>
+      Promise.resolve(
+        first.service.logs.some((line) => line.msg === 'sync attempt failed; retry scheduled') || undefined,
+      ),
     );
     expect(await first.service.stop('SIGKILL')).toBeNull();
 
