@@ -2,7 +2,7 @@ import { Args, Context, Parent, Query, ResolveField, Resolver } from '@nestjs/gr
 import { contactByIdLoader } from '../contacts/contact.loaders.js';
 import { ContactsRepository, type ContactRow } from '../contacts/contacts.repository.js';
 import { Contact } from '../contacts/models/contact.model.js';
-import { decodeCursor, toConnection, type Connection } from '../graphql/pagination.js';
+import { pageOf, type Connection } from '../graphql/pagination.js';
 import { groupByKeys, type GraphqlContext } from '../graphql/request-loaders.js';
 import { BookingsRepository, type BookingRow } from './bookings.repository.js';
 import { BookingsArgs } from './dto/bookings.args.js';
@@ -19,12 +19,7 @@ export class BookingsResolver {
 
   @Query(() => BookingConnection, { description: 'Bookings in creation order; deleted ones only with includeDeleted.' })
   async bookings(@Args() { filter, first, after }: BookingsArgs): Promise<Connection<BookingRow>> {
-    const query = { ...filter, includeDeleted: filter?.includeDeleted ?? false };
-    const [rows, totalCount] = await Promise.all([
-      this.repository.findPage(query, first + 1, after ? decodeCursor(after) : undefined),
-      this.repository.count(query),
-    ]);
-    return toConnection(rows, first, totalCount);
+    return pageOf(this.repository, { ...filter, includeDeleted: filter?.includeDeleted ?? false }, { first, after });
   }
 
   @ResolveField(() => Contact, { nullable: true })

@@ -1,7 +1,7 @@
 import { Args, Context, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { GraphQLError } from 'graphql';
 import { AppConfig } from '../config/app-config.js';
-import { decodeCursor, toConnection, type Connection } from '../graphql/pagination.js';
+import { pageOf, type Connection } from '../graphql/pagination.js';
 import { groupByKeys, type GraphqlContext } from '../graphql/request-loaders.js';
 import { normalizeEmail, normalizePhone, normalizeTags } from './contact.mapper.js';
 import { ContactsRepository, type ContactQuery, type ContactRow } from './contacts.repository.js';
@@ -20,12 +20,7 @@ export class ContactsResolver {
 
   @Query(() => ContactConnection, { description: 'Contacts in creation order; deleted ones only with includeDeleted.' })
   async contacts(@Args() { filter, first, after }: ContactsArgs): Promise<Connection<ContactRow>> {
-    const query = this.queryOf(filter);
-    const [rows, totalCount] = await Promise.all([
-      this.repository.findPage(query, first + 1, after ? decodeCursor(after) : undefined),
-      this.repository.count(query),
-    ]);
-    return toConnection(rows, first, totalCount);
+    return pageOf(this.repository, this.queryOf(filter), { first, after });
   }
 
   @Query(() => Contact, { nullable: true, description: 'One contact by exactly one of id, ghlContactId, email.' })

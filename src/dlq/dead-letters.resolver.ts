@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { GraphQLError } from 'graphql';
-import { decodeCursor, toConnection, type Connection } from '../graphql/pagination.js';
+import { pageOf, type Connection } from '../graphql/pagination.js';
 import type { GraphqlContext } from '../graphql/request-loaders.js';
 import { DeadLetterError, DeadLetterErrorCode } from './dead-letter.errors.js';
 import { DeadLettersRepository, type DeadLetterRow } from './dead-letters.repository.js';
@@ -25,12 +25,7 @@ export class DeadLettersResolver {
 
   @Query(() => DeadLetterConnection, { description: 'Dead letters in the order they were recorded.' })
   async deadLetters(@Args() { status, first, after }: DeadLettersArgs): Promise<Connection<DeadLetterRow>> {
-    const query = { status };
-    const [rows, totalCount] = await Promise.all([
-      this.repository.findPage(query, first + 1, after ? decodeCursor(after) : undefined),
-      this.repository.count(query),
-    ]);
-    return toConnection(rows, first, totalCount);
+    return pageOf(this.repository, { status }, { first, after });
   }
 
   @Mutation(() => DeadLetter, {

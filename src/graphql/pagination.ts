@@ -96,3 +96,22 @@ export function toConnection<T extends KeysetPosition>(rows: T[], first: number,
     totalCount,
   };
 }
+
+/** A table read page by page in (created_at, id) order; each paged repository is one. */
+export interface PagedSource<Query, Row extends KeysetPosition> {
+  findPage(query: Query, limit: number, after?: KeysetPosition): Promise<Row[]>;
+  count(query: Query): Promise<number>;
+}
+
+/** One Relay page of `source`: the rows after `after`, one extra to know whether more follow, and the total. */
+export async function pageOf<Query, Row extends KeysetPosition>(
+  source: PagedSource<Query, Row>,
+  query: Query,
+  { first, after }: PaginationArgs,
+): Promise<Connection<Row>> {
+  const [rows, totalCount] = await Promise.all([
+    source.findPage(query, first + 1, after ? decodeCursor(after) : undefined),
+    source.count(query),
+  ]);
+  return toConnection(rows, first, totalCount);
+}

@@ -2,7 +2,7 @@ import { Args, Context, Parent, Query, ResolveField, Resolver } from '@nestjs/gr
 import { contactByIdLoader } from '../contacts/contact.loaders.js';
 import { ContactsRepository, type ContactRow } from '../contacts/contacts.repository.js';
 import { Contact } from '../contacts/models/contact.model.js';
-import { decodeCursor, toConnection, type Connection } from '../graphql/pagination.js';
+import { pageOf, type Connection } from '../graphql/pagination.js';
 import { groupByKeys, orderByKeys, type GraphqlContext } from '../graphql/request-loaders.js';
 import { OpportunitiesArgs } from './dto/opportunities.args.js';
 import { Opportunity, OpportunityConnection } from './models/opportunity.model.js';
@@ -26,12 +26,7 @@ export class OpportunitiesResolver {
     description: 'Opportunities in creation order; deleted ones only with includeDeleted.',
   })
   async opportunities(@Args() { filter, first, after }: OpportunitiesArgs): Promise<Connection<OpportunityRow>> {
-    const query = { ...filter, includeDeleted: filter?.includeDeleted ?? false };
-    const [rows, totalCount] = await Promise.all([
-      this.repository.findPage(query, first + 1, after ? decodeCursor(after) : undefined),
-      this.repository.count(query),
-    ]);
-    return toConnection(rows, first, totalCount);
+    return pageOf(this.repository, { ...filter, includeDeleted: filter?.includeDeleted ?? false }, { first, after });
   }
 
   @ResolveField(() => Contact, { nullable: true })
