@@ -26,6 +26,7 @@ describe('loadAppConfig', () => {
     expect(config.webhooks.ed25519PublicKey.equals(readPublicKey(HIGHLEVEL_ED25519_PUBLIC_KEY, 'ed25519')!)).toBe(true);
     expect(config.webhooks.rsaPublicKey.asymmetricKeyDetails?.modulusLength).toBe(4096);
     expect(config.ghl.apiBaseUrl).toBe('https://services.leadconnectorhq.com');
+    expect(config.ghl.dailyReserve).toBe(10_000);
     expect(config.sync.retryDelaysSeconds).toEqual([60, 300, 900, 3600, 21_600]);
     expect(config.sync.backfillCron).toBe('0 3 * * *');
     expect(config.sync.defaultPhoneRegion).toBe('US');
@@ -52,6 +53,7 @@ describe('loadAppConfig', () => {
       GHL_API_BASE_URL: 'http://127.0.0.1:4010/',
       GHL_LOCATION_ID: 've9EPM428h8vShlRW1KT',
       GHL_PRIVATE_INTEGRATION_TOKEN: 'pit-123',
+      GHL_DAILY_RESERVE: '5000',
       SYNC_RETRY_DELAYS: '1,2,3',
       BACKFILL_CRON: 'off',
       DEFAULT_PHONE_REGION: 'gb',
@@ -75,6 +77,7 @@ describe('loadAppConfig', () => {
       apiBaseUrl: 'http://127.0.0.1:4010',
       locationId: 've9EPM428h8vShlRW1KT',
       privateIntegrationToken: 'pit-123',
+      dailyReserve: 5000,
     });
     expect(config.sync).toEqual({
       retryDelaysSeconds: [1, 2, 3],

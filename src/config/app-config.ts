@@ -36,6 +36,8 @@ export class AppConfig {
     readonly apiBaseUrl: string;
     readonly locationId: string | undefined;
     readonly privateIntegrationToken: string | undefined;
+    /** Daily requests the backfill leaves for webhook-triggered fetches. */
+    readonly dailyReserve: number;
   };
   readonly sync: {
     readonly retryDelaysSeconds: readonly number[];
@@ -110,6 +112,7 @@ export function loadAppConfig(source: NodeJS.ProcessEnv = process.env): AppConfi
       apiBaseUrl: env.GHL_API_BASE_URL.replace(/\/+$/, ''),
       locationId: env.GHL_LOCATION_ID,
       privateIntegrationToken: env.GHL_PRIVATE_INTEGRATION_TOKEN,
+      dailyReserve: env.GHL_DAILY_RESERVE,
     },
     sync: {
       retryDelaysSeconds: parseDurationList(env.SYNC_RETRY_DELAYS)!,

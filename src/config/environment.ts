@@ -85,6 +85,12 @@ export class Environment {
   @IsString()
   GHL_PRIVATE_INTEGRATION_TOKEN?: string;
 
+  @Type(() => Number)
+  @Min(0)
+  @Max(200_000)
+  @IsInt()
+  GHL_DAILY_RESERVE: number = 10_000;
+
   @IsDurationList()
   SYNC_RETRY_DELAYS: string = '1m,5m,15m,1h,6h';
 

@@ -9,6 +9,7 @@ import {
 } from '@gohighlevel/api-client';
 import { AppConfig } from '../config/app-config.js';
 import { PermanentSyncError, RetryAfterError } from '../dlq/sync-errors.js';
+import { RateLimitGovernor, type RequestPurpose } from './rate-limit-governor.js';
 
 /** The `Version` header each API area documents (reference/ghl-api.md §4). */
 export const GHL_API_VERSIONS = {
@@ -37,8 +38,9 @@ export interface OpportunitySearchRequest {
 
 /**
  * HighLevel's REST API through its official SDK (`@gohighlevel/api-client`), for one location with
- * a Private Integration Token: the base URL from GHL_API_BASE_URL (a stand-in in tests), the
- * documented `Version` per area, a timeout, and GHL's failures turned into the sync's error
+ * a Private Integration Token: every request waits for the rate-limit governor, and every answer
+ * feeds it; the base URL from GHL_API_BASE_URL (a stand-in in tests), the documented `Version`
+ * per area, a timeout, and GHL's failures turned into the sync's error
  * vocabulary: 429 → RetryAfterError (wait as the headers say), other 4xx → PermanentSyncError
  * (UpstreamRejected, no retry), 5xx and network errors → retried on the schedule.
  */
@@ -48,7 +50,10 @@ export class GhlClient {
   private readonly locationId: string;
   private readonly baseURL: string;
 
-  constructor(config: AppConfig) {
+  constructor(
+    config: AppConfig,
+    private readonly rateLimits: RateLimitGovernor,
+  ) {
     if (!config.ghl.privateIntegrationToken || !config.ghl.locationId) {
       throw new Error('GhlClient needs GHL_LOCATION_ID and GHL_PRIVATE_INTEGRATION_TOKEN');
     }
@@ -57,6 +62,13 @@ export class GhlClient {
     this.sdk = new HighLevel({ privateIntegrationToken: config.ghl.privateIntegrationToken, logLevel: 'none' });
     this.locationId = config.ghl.locationId;
     this.baseURL = config.ghl.apiBaseUrl;
+    // Every answer tells the governor what is left of the location's budget.
+    this.sdk.addResponseInterceptor({
+      onFulfilled: async (response) => {
+        await this.rateLimits.observe(this.locationId, { ...response.headers });
+        return response;
+      },
+    });
   }
 
   async searchContacts(request: ContactSearchRequest): Promise<{ contacts: Record<string, unknown>[]; total: number }> {
@@ -93,10 +105,13 @@ export class GhlClient {
     );
   }
 
+  /** Waits for the governor's go, sends, and translates a failure (a 429 also pauses the location). */
   private async call<T>(
     area: keyof typeof GHL_API_VERSIONS,
     request: (options: { baseURL: string; timeout: number; headers: Record<string, string> }) => Promise<T>,
+    purpose: RequestPurpose = 'backfill',
   ): Promise<T> {
+    await this.rateLimits.acquire(this.locationId, purpose);
     try {
       return await request({
         baseURL: this.baseURL,
@@ -104,7 +119,10 @@ export class GhlClient {
         headers: { Version: GHL_API_VERSIONS[area] },
       });
     } catch (error) {
-      throw translated(error);
+      const failure = translated(error);
+      if (failure instanceof RetryAfterError)
+        await this.rateLimits.blockFor(this.locationId, failure.retryAfterSeconds);
+      throw failure;
     }
   }
 }
