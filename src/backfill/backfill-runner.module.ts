@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
 import { ContactsModule } from '../contacts/contacts.module.js';
+import { OpportunitiesModule } from '../opportunities/opportunities.module.js';
 import { GhlClient } from '../ghl/ghl-client.js';
 import { RateLimitGovernor } from '../ghl/rate-limit-governor.js';
 import { BackfillSeenRepository } from './backfill-seen.repository.js';
 import { BackfillModule } from './backfill.module.js';
 import { ContactsBackfill } from './contacts-backfill.js';
+import { PipelinesBackfill } from './pipelines-backfill.js';
 
 /**
  * The REST backfill and what it needs from GHL. Needs GHL_LOCATION_ID and
@@ -12,8 +14,8 @@ import { ContactsBackfill } from './contacts-backfill.js';
  * that will load it are the next step of issue 6).
  */
 @Module({
-  imports: [ContactsModule, BackfillModule],
-  providers: [RateLimitGovernor, GhlClient, BackfillSeenRepository, ContactsBackfill],
-  exports: [ContactsBackfill, GhlClient, RateLimitGovernor],
+  imports: [ContactsModule, OpportunitiesModule, BackfillModule],
+  providers: [RateLimitGovernor, GhlClient, BackfillSeenRepository, ContactsBackfill, PipelinesBackfill],
+  exports: [ContactsBackfill, PipelinesBackfill, GhlClient, RateLimitGovernor],
 })
 export class BackfillRunnerModule {}

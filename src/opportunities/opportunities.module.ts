@@ -20,5 +20,6 @@ import { PipelineStagesResolver, PipelinesResolver } from './pipelines.resolver.
     PipelinesResolver,
     PipelineStagesResolver,
   ],
+  exports: [PipelinesRepository],
 })
 export class OpportunitiesModule {}

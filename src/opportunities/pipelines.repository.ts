@@ -28,6 +28,26 @@ export class PipelinesRepository {
     return row!.id;
   }
 
+  /** Writes a pipeline as GHL lists it (names and stage positions), by GHL ids; returns how many stages. */
+  async upsertFromGhl(
+    pipeline: { id: string; name: string; stages: { id: string; name: string; position: number }[] },
+    ghlLocationId: string,
+    transaction: PrismaTransaction,
+  ): Promise<number> {
+    const [row] = await transaction.$queryRaw<{ id: string }[]>`
+      INSERT INTO pipelines (ghl_pipeline_id, ghl_location_id, name) VALUES (${pipeline.id}, ${ghlLocationId}, ${pipeline.name})
+      ON CONFLICT (ghl_pipeline_id) DO UPDATE SET name = EXCLUDED.name, updated_at = clock_timestamp()
+      RETURNING id`;
+    for (const stage of pipeline.stages) {
+      await transaction.$executeRaw`
+        INSERT INTO pipeline_stages (ghl_stage_id, pipeline_id, name, position)
+        VALUES (${stage.id}, ${row!.id}::uuid, ${stage.name}, ${stage.position})
+        ON CONFLICT (ghl_stage_id) DO UPDATE
+        SET pipeline_id = EXCLUDED.pipeline_id, name = EXCLUDED.name, position = EXCLUDED.position, updated_at = clock_timestamp()`;
+    }
+    return pipeline.stages.length;
+  }
+
   async findAll(): Promise<PipelineRow[]> {
     return this.prisma.pipeline.findMany({
       orderBy: [{ name: { sort: 'asc', nulls: 'last' } }, { ghlPipelineId: 'asc' }],

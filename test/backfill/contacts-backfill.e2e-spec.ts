@@ -1,14 +1,8 @@
-import { Test, type TestingModule } from '@nestjs/testing';
+import type { TestingModule } from '@nestjs/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContactsBackfill } from '../../src/backfill/contacts-backfill.js';
-import { BackfillRunnerModule } from '../../src/backfill/backfill-runner.module.js';
-import { migrate } from '../../src/bootstrap.js';
-import { loadAppConfig } from '../../src/config/app-config.js';
-import { ConfigModule } from '../../src/config/config.module.js';
-import { DatabaseModule } from '../../src/database/database.module.js';
-import { createRootLogger } from '../../src/observability/logging/root-logger.js';
+import { startBackfillRunner } from '../support/backfill-runner.js';
 import { GhlApiStandIn, type StandInContact } from '../support/ghl-api-stand-in.js';
-import { CapturedLogs } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 interface ContactRow {
@@ -47,18 +41,7 @@ describe('contacts backfill from the GHL REST API', () => {
     database = await createTestDatabase('backfill_contacts');
     ghl = await GhlApiStandIn.start();
     ghl.seedContacts(260);
-    const config = loadAppConfig({
-      DATABASE_URL: database.url,
-      GHL_API_BASE_URL: ghl.url,
-      GHL_LOCATION_ID: ghl.locationId,
-      GHL_PRIVATE_INTEGRATION_TOKEN: ghl.token,
-    });
-    await migrate(config, createRootLogger('silent', new CapturedLogs()));
-    moduleRef = await Test.createTestingModule({
-      imports: [ConfigModule.forRoot(config), DatabaseModule, BackfillRunnerModule],
-    }).compile();
-    moduleRef.useLogger(false);
-    await moduleRef.init();
+    moduleRef = await startBackfillRunner(database, ghl);
     runner = moduleRef.get(ContactsBackfill);
   });
 
