@@ -1,9 +1,9 @@
 import { Args, Context, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import { contactByIdLoader } from '../contacts/contact.loaders.js';
+import { loadContact } from '../contacts/contact.loaders.js';
 import { ContactsRepository, type ContactRow } from '../contacts/contacts.repository.js';
 import { Contact } from '../contacts/models/contact.model.js';
 import { pageOf, type Connection } from '../graphql/pagination.js';
-import { groupByKeys, type GraphqlContext } from '../graphql/request-loaders.js';
+import type { GraphqlContext } from '../graphql/request-loaders.js';
 import { BookingsRepository, type BookingRow } from './bookings.repository.js';
 import { BookingsArgs } from './dto/bookings.args.js';
 import { Booking, BookingConnection } from './models/booking.model.js';
@@ -24,7 +24,7 @@ export class BookingsResolver {
 
   @ResolveField(() => Contact, { nullable: true })
   async contact(@Parent() booking: BookingRow, @Context() { loaders }: GraphqlContext): Promise<ContactRow | null> {
-    return booking.contactId ? contactByIdLoader(loaders, this.contacts).load(booking.contactId) : null;
+    return loadContact(loaders, this.contacts, booking.contactId);
   }
 }
 
@@ -35,15 +35,11 @@ export class ContactBookingsResolver {
 
   @ResolveField(() => [Booking], { description: 'Live bookings, soonest first.' })
   async bookings(@Parent() contact: ContactRow, @Context() { loaders }: GraphqlContext): Promise<BookingRow[]> {
-    return loaders
-      .get<string, BookingRow[]>(BOOKINGS_BY_CONTACT, async (ids) =>
-        groupByKeys(
-          ids,
-          await this.repository.findByContactIds(ids),
-          (row) => row.contactId!,
-          (row) => row,
-        ),
-      )
-      .load(contact.id);
+    return loaders.many(
+      BOOKINGS_BY_CONTACT,
+      contact.id,
+      (ids) => this.repository.findByContactIds(ids),
+      (row) => row.contactId,
+    );
   }
 }

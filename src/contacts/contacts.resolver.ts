@@ -2,14 +2,14 @@ import { Args, Context, Parent, Query, ResolveField, Resolver } from '@nestjs/gr
 import { GraphQLError } from 'graphql';
 import { AppConfig } from '../config/app-config.js';
 import { pageOf, type Connection } from '../graphql/pagination.js';
-import { groupByKeys, type GraphqlContext } from '../graphql/request-loaders.js';
+import type { GraphqlContext } from '../graphql/request-loaders.js';
 import { normalizeEmail, normalizePhone, normalizeTags } from './contact.mapper.js';
 import { ContactsRepository, type ContactQuery, type ContactRow } from './contacts.repository.js';
 import { ContactFilter, ContactLookupArgs, ContactsArgs } from './dto/contacts.args.js';
 import { Contact, ContactConnection, CustomFieldValue } from './models/contact.model.js';
 
-const TAGS_LOADER = Symbol('contact tags');
-const CUSTOM_FIELDS_LOADER = Symbol('contact custom fields');
+const TAGS = Symbol('contact tags');
+const CUSTOM_FIELDS = Symbol('contact custom fields');
 
 @Resolver(() => Contact)
 export class ContactsResolver {
@@ -39,16 +39,13 @@ export class ContactsResolver {
 
   @ResolveField(() => [String])
   async tags(@Parent() contact: ContactRow, @Context() { loaders }: GraphqlContext): Promise<string[]> {
-    return loaders
-      .get<string, string[]>(TAGS_LOADER, async (ids) =>
-        groupByKeys(
-          ids,
-          await this.repository.tagsOf(ids),
-          (row) => row.contactId,
-          (row) => row.tag,
-        ),
-      )
-      .load(contact.id);
+    const rows = await loaders.many(
+      TAGS,
+      contact.id,
+      (ids) => this.repository.tagsOf(ids),
+      (row) => row.contactId,
+    );
+    return rows.map((row) => row.tag);
   }
 
   @ResolveField(() => [CustomFieldValue])
@@ -56,16 +53,13 @@ export class ContactsResolver {
     @Parent() contact: ContactRow,
     @Context() { loaders }: GraphqlContext,
   ): Promise<CustomFieldValue[]> {
-    return loaders
-      .get<string, CustomFieldValue[]>(CUSTOM_FIELDS_LOADER, async (ids) =>
-        groupByKeys(
-          ids,
-          await this.repository.customFieldsOf(ids),
-          (row) => row.contactId,
-          ({ fieldId, value }) => ({ fieldId, value }),
-        ),
-      )
-      .load(contact.id);
+    const rows = await loaders.many(
+      CUSTOM_FIELDS,
+      contact.id,
+      (ids) => this.repository.customFieldsOf(ids),
+      (row) => row.contactId,
+    );
+    return rows.map(({ fieldId, value }) => ({ fieldId, value }));
   }
 
   /** The filter normalized the way stored values are, so `Foo@X.com` finds `foo@x.com`. */

@@ -15,24 +15,33 @@ export class RequestLoaders {
     }
     return loader;
   }
-}
 
-/** Groups rows by key into the order DataLoader expects, with an empty list for keys without rows. */
-export function groupByKeys<K, R, V>(
-  keys: readonly K[],
-  rows: readonly R[],
-  keyOf: (row: R) => K,
-  valueOf: (row: R) => V,
-): V[][] {
-  const grouped = new Map<K, V[]>(keys.map((key) => [key, []]));
-  for (const row of rows) grouped.get(keyOf(row))?.push(valueOf(row));
-  return keys.map((key) => grouped.get(key) ?? []);
-}
+  /** The rows whose `keyOf` is `key` (a contact's tags, say); one `fetch` for every key asked at once. */
+  many<R>(
+    name: symbol,
+    key: string,
+    fetch: (keys: readonly string[]) => Promise<R[]>,
+    keyOf: (row: R) => string | null,
+  ): Promise<R[]> {
+    return this.get<string, R[]>(name, async (keys) => {
+      const grouped = new Map<string, R[]>(keys.map((each) => [each, []]));
+      for (const row of await fetch(keys)) grouped.get(keyOf(row) ?? '')?.push(row);
+      return keys.map((each) => grouped.get(each) ?? []);
+    }).load(key);
+  }
 
-/** One row (or null) per key, in the order DataLoader expects. */
-export function orderByKeys<K, R>(keys: readonly K[], rows: readonly R[], keyOf: (row: R) => K): (R | null)[] {
-  const byKey = new Map<K, R>(rows.map((row) => [keyOf(row), row]));
-  return keys.map((key) => byKey.get(key) ?? null);
+  /** The row whose `keyOf` is `key`, or null; one `fetch` for every key asked at once. */
+  one<R>(
+    name: symbol,
+    key: string,
+    fetch: (keys: readonly string[]) => Promise<R[]>,
+    keyOf: (row: R) => string,
+  ): Promise<R | null> {
+    return this.get<string, R | null>(name, async (keys) => {
+      const byKey = new Map((await fetch(keys)).map((row) => [keyOf(row), row]));
+      return keys.map((each) => byKey.get(each) ?? null);
+    }).load(key);
+  }
 }
 
 /** What each resolver finds in its GraphQL context. */

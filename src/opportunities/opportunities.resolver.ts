@@ -1,9 +1,9 @@
 import { Args, Context, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import { contactByIdLoader } from '../contacts/contact.loaders.js';
+import { loadContact } from '../contacts/contact.loaders.js';
 import { ContactsRepository, type ContactRow } from '../contacts/contacts.repository.js';
 import { Contact } from '../contacts/models/contact.model.js';
 import { pageOf, type Connection } from '../graphql/pagination.js';
-import { groupByKeys, orderByKeys, type GraphqlContext } from '../graphql/request-loaders.js';
+import type { GraphqlContext } from '../graphql/request-loaders.js';
 import { OpportunitiesArgs } from './dto/opportunities.args.js';
 import { Opportunity, OpportunityConnection } from './models/opportunity.model.js';
 import { Pipeline, PipelineStage } from './models/pipeline.model.js';
@@ -34,7 +34,7 @@ export class OpportunitiesResolver {
     @Parent() opportunity: OpportunityRow,
     @Context() { loaders }: GraphqlContext,
   ): Promise<ContactRow | null> {
-    return opportunity.contactId ? contactByIdLoader(loaders, this.contacts).load(opportunity.contactId) : null;
+    return loadContact(loaders, this.contacts, opportunity.contactId);
   }
 
   @ResolveField(() => Pipeline, { nullable: true })
@@ -43,11 +43,12 @@ export class OpportunitiesResolver {
     @Context() { loaders }: GraphqlContext,
   ): Promise<PipelineRow | null> {
     if (!opportunity.pipelineId) return null;
-    return loaders
-      .get<string, PipelineRow | null>(PIPELINE_BY_ID, async (ids) =>
-        orderByKeys(ids, await this.pipelines.findByIds(ids), (row) => row.id),
-      )
-      .load(opportunity.pipelineId);
+    return loaders.one(
+      PIPELINE_BY_ID,
+      opportunity.pipelineId,
+      (ids) => this.pipelines.findByIds(ids),
+      (row) => row.id,
+    );
   }
 
   @ResolveField(() => PipelineStage, { nullable: true })
@@ -56,11 +57,12 @@ export class OpportunitiesResolver {
     @Context() { loaders }: GraphqlContext,
   ): Promise<PipelineStageRow | null> {
     if (!opportunity.stageId) return null;
-    return loaders
-      .get<string, PipelineStageRow | null>(STAGE_BY_ID, async (ids) =>
-        orderByKeys(ids, await this.pipelines.findStagesByIds(ids), (row) => row.id),
-      )
-      .load(opportunity.stageId);
+    return loaders.one(
+      STAGE_BY_ID,
+      opportunity.stageId,
+      (ids) => this.pipelines.findStagesByIds(ids),
+      (row) => row.id,
+    );
   }
 }
 
@@ -74,15 +76,11 @@ export class ContactOpportunitiesResolver {
     @Parent() contact: ContactRow,
     @Context() { loaders }: GraphqlContext,
   ): Promise<OpportunityRow[]> {
-    return loaders
-      .get<string, OpportunityRow[]>(OPPORTUNITIES_BY_CONTACT, async (ids) =>
-        groupByKeys(
-          ids,
-          await this.repository.findByContactIds(ids),
-          (row) => row.contactId!,
-          (row) => row,
-        ),
-      )
-      .load(contact.id);
+    return loaders.many(
+      OPPORTUNITIES_BY_CONTACT,
+      contact.id,
+      (ids) => this.repository.findByContactIds(ids),
+      (row) => row.contactId,
+    );
   }
 }

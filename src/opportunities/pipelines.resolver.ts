@@ -1,5 +1,5 @@
 import { Context, Int, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import { groupByKeys, type GraphqlContext } from '../graphql/request-loaders.js';
+import type { GraphqlContext } from '../graphql/request-loaders.js';
 import { Pipeline, PipelineStage } from './models/pipeline.model.js';
 import { OpportunitiesRepository } from './opportunities.repository.js';
 import { PipelinesRepository, type PipelineRow, type PipelineStageRow } from './pipelines.repository.js';
@@ -23,16 +23,12 @@ export class PipelinesResolver {
 
   @ResolveField(() => [PipelineStage])
   async stages(@Parent() pipeline: PipelineRow, @Context() { loaders }: GraphqlContext): Promise<PipelineStageRow[]> {
-    return loaders
-      .get<string, PipelineStageRow[]>(STAGES_BY_PIPELINE, async (ids) =>
-        groupByKeys(
-          ids,
-          await this.repository.findStagesOfPipelines(ids),
-          (row) => row.pipelineId,
-          (row) => row,
-        ),
-      )
-      .load(pipeline.id);
+    return loaders.many(
+      STAGES_BY_PIPELINE,
+      pipeline.id,
+      (ids) => this.repository.findStagesOfPipelines(ids),
+      (row) => row.pipelineId,
+    );
   }
 }
 
