@@ -2,7 +2,7 @@ import { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrismaService } from '../../src/database/prisma.service.js';
 import { ghlId, GhlStandIn } from '../support/ghl-stand-in.js';
-import { processedInboxRow } from '../support/inbox.js';
+import { processedInboxRow, syncDelivery } from '../support/inbox.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -31,11 +31,8 @@ describe('bookings: GHL appointment webhooks into bookings and booking events', 
   let service: TestApp;
   let subscriber: PgBoss;
 
-  async function sync(event: Record<string, unknown>): Promise<string> {
-    const response = await ghl.deliver(service.url, event);
-    expect(response.status).toBe(200);
-    return (await processedInboxRow(database, { idempotencyKey: `webhook:${event.webhookId as string}` })).outcome;
-  }
+  /** Delivers over HTTP and waits for the worker; the inbox outcome. */
+  const sync = (event: Record<string, unknown>) => syncDelivery(ghl, service.url, database, event);
 
   async function graphql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
     const body = (await (await service.graphql(query, { variables })).json()) as { data: T; errors?: unknown };

@@ -4,7 +4,7 @@ import { mapGhlOpportunity } from '../../src/opportunities/opportunity.mapper.js
 import { OpportunitiesService } from '../../src/opportunities/opportunities.service.js';
 import { PrismaService } from '../../src/database/prisma.service.js';
 import { ghlId, GhlStandIn } from '../support/ghl-stand-in.js';
-import { processedInboxRow } from '../support/inbox.js';
+import { processedInboxRow, syncDelivery } from '../support/inbox.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { burstOrders, opportunityBursts } from './opportunity-bursts.js';
@@ -118,10 +118,8 @@ describe('opportunities: GHL opportunity webhooks, in any order', () => {
     const pipelineId = `pipeline-${ghlId()}`;
     const stageX = `stage-x-${pipelineId}`;
     const stageY = `stage-y-${pipelineId}`;
-    const sync = async (event: Record<string, unknown>) => {
-      expect((await ghl.deliver(service.url, event)).status).toBe(200);
-      return (await processedInboxRow(database, { idempotencyKey: `webhook:${event.webhookId as string}` })).outcome;
-    };
+    /** Delivers over HTTP and waits for the worker; the inbox outcome. */
+    const sync = (event: Record<string, unknown>) => syncDelivery(ghl, service.url, database, event);
 
     beforeAll(async () => {
       const opportunity = (status: string, stage: string, extra: object = {}) =>

@@ -1,4 +1,5 @@
 import { QUEUES } from '../../src/queue/queue.constants.js';
+import type { GhlStandIn } from './ghl-stand-in.js';
 import { eventually } from './test-app.js';
 import type { TestDatabase } from './test-database.js';
 
@@ -42,4 +43,19 @@ export async function jobsForEvent(database: TestDatabase, eventId: string): Pro
     [QUEUES.inboundEvents, eventId],
   );
   return Number(row!.count);
+}
+
+/**
+ * Delivers a signed event over HTTP, requires it to be accepted, and waits until a worker has
+ * processed it; returns the inbox outcome (APPLIED, STALE…).
+ */
+export async function syncDelivery(
+  ghl: GhlStandIn,
+  serviceUrl: string,
+  database: TestDatabase,
+  event: Record<string, unknown>,
+): Promise<string> {
+  const response = await ghl.deliver(serviceUrl, event);
+  if (response.status !== 200) throw new Error(`delivery answered ${response.status}: ${await response.text()}`);
+  return (await processedInboxRow(database, { idempotencyKey: `webhook:${event.webhookId as string}` })).outcome;
 }
