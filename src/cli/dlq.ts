@@ -96,7 +96,7 @@ async function run(argv: string[], out: Out): Promise<number> {
       case 'show': {
         const row = await repository.findById(id!);
         if (!row) throw new Error(`No dead letter ${id}.`);
-        out(JSON.stringify({ ...row, playbook: row.playbook }, null, 2));
+        out(JSON.stringify(row, null, 2));
         out(`\n${readPlaybook(row.playbook)}`);
         return 0;
       }

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { PrismaService } from '../database/prisma.service.js';
+import { PrismaService, type PrismaTransaction } from '../database/prisma.service.js';
 import { SyncAnalytics } from '../observability/analytics/sync-analytics.service.js';
 import { jobIdFor } from '../queue/job-id.js';
 import type { QueueName, SyncJobData } from '../queue/queue.constants.js';
@@ -73,7 +73,7 @@ export class DeadLettersService {
   private async openLetter(
     id: string,
     target: 'REPLAYED' | 'DISCARDED',
-    transaction: Parameters<DeadLettersRepository['findByIdForUpdate']>[1],
+    transaction: PrismaTransaction,
   ): Promise<DeadLetterRow> {
     const letter = await this.deadLetters.findByIdForUpdate(id, transaction);
     if (!letter) throw new DeadLetterError(DeadLetterErrorCode.NotFound, `No dead letter ${id}.`);
