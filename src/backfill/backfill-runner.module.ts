@@ -5,6 +5,7 @@ import { GhlClient } from '../ghl/ghl-client.js';
 import { RateLimitGovernor } from '../ghl/rate-limit-governor.js';
 import { BackfillSeenRepository } from './backfill-seen.repository.js';
 import { BackfillModule } from './backfill.module.js';
+import { CheckpointedListing } from './checkpointed-listing.js';
 import { ContactsBackfill } from './contacts-backfill.js';
 import { PipelinesBackfill } from './pipelines-backfill.js';
 
@@ -15,7 +16,14 @@ import { PipelinesBackfill } from './pipelines-backfill.js';
  */
 @Module({
   imports: [ContactsModule, OpportunitiesModule, BackfillModule],
-  providers: [RateLimitGovernor, GhlClient, BackfillSeenRepository, ContactsBackfill, PipelinesBackfill],
+  providers: [
+    RateLimitGovernor,
+    GhlClient,
+    BackfillSeenRepository,
+    CheckpointedListing,
+    ContactsBackfill,
+    PipelinesBackfill,
+  ],
   exports: [ContactsBackfill, PipelinesBackfill, GhlClient, RateLimitGovernor],
 })
 export class BackfillRunnerModule {}

@@ -20,7 +20,7 @@ describe('contacts backfill from the GHL REST API', () => {
   let moduleRef: TestingModule;
   let runner: ContactsBackfill;
   // Pages of 100 (GHL allows up to 500): three pages without seeding thousands of contacts.
-  const run = (options: { full?: boolean } = {}) => runner.run({ pageLimit: 100, ...options });
+  const run = (options: { full?: boolean } = {}) => runner.run(options);
 
   const rows = () =>
     database.query<ContactRow>(
@@ -43,6 +43,7 @@ describe('contacts backfill from the GHL REST API', () => {
     ghl.seedContacts(260);
     moduleRef = await startBackfillRunner(database, ghl);
     runner = moduleRef.get(ContactsBackfill);
+    runner.pageLimit = 100;
   });
 
   afterAll(async () => {
@@ -53,7 +54,7 @@ describe('contacts backfill from the GHL REST API', () => {
 
   it('copies every contact through the contact mapper, page by page, within the rate limit', async () => {
     const result = await run({ full: true });
-    expect(result).toEqual({ pages: 3, records: 260, tombstoned: 0, resumed: false });
+    expect(result).toEqual({ object: 'contacts', pages: 3, records: 260, tombstoned: 0, resumed: false, full: true });
 
     const stored = await rows();
     const expected = [...ghl.contacts.values()].sort((a, b) => a.id.localeCompare(b.id));
