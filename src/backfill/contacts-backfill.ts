@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 import type { CountryCode } from 'libphonenumber-js';
 import { AppConfig } from '../config/app-config.js';
 import { mapGhlContact } from '../contacts/contact.mapper.js';
-import { ContactsRepository } from '../contacts/contacts.repository.js';
 import { ContactsService } from '../contacts/contacts.service.js';
 import type { GhlContactWebhookDto } from '../contacts/dto/contact-webhook.dto.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { GhlClient } from '../ghl/ghl-client.js';
+import { BackfillSeenRepository } from './backfill-seen.repository.js';
 import {
   CheckpointedListing,
   type BackfillResult,
@@ -39,7 +39,7 @@ export class ContactsBackfill implements ListingSource<GhlContact> {
     private readonly listing: CheckpointedListing,
     private readonly ghl: GhlClient,
     private readonly contacts: ContactsService,
-    private readonly contactRows: ContactsRepository,
+    private readonly seen: BackfillSeenRepository,
   ) {
     this.locationId = config.ghl.locationId!;
     this.region = config.sync.defaultPhoneRegion;
@@ -79,7 +79,7 @@ export class ContactsBackfill implements ListingSource<GhlContact> {
   }
 
   async reconcile(listingStartedAt: Date): Promise<number> {
-    const missing = await this.contactRows.findGhlIdsMissingFromListing(this.locationId, listingStartedAt);
+    const missing = await this.seen.missingFromListing(this.locationId, 'contacts', listingStartedAt);
     for (const ghlContactId of missing) {
       await this.contacts.applyGhlDeletion({
         ghlContactId,

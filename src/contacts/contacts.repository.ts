@@ -34,21 +34,6 @@ export class ContactsRepository {
     );
   }
 
-  /**
-   * GHL ids of the location's live contacts that a complete listing did not contain (per
-   * `backfill_seen`), leaving out any created or changed since `listingStartedAt`: those may be newer
-   * than the listing.
-   */
-  async findGhlIdsMissingFromListing(ghlLocationId: string, listingStartedAt: Date): Promise<string[]> {
-    const rows = await this.prisma.$queryRaw<{ ghl_contact_id: string }[]>`
-      SELECT c.ghl_contact_id FROM contacts c
-      WHERE c.ghl_location_id = ${ghlLocationId} AND c.ghl_contact_id IS NOT NULL AND c.deleted_at IS NULL
-        AND c.created_at < ${listingStartedAt} AND (c.ghl_updated_at IS NULL OR c.ghl_updated_at < ${listingStartedAt})
-        AND NOT EXISTS (SELECT 1 FROM backfill_seen s
-                        WHERE s.location_id = ${ghlLocationId} AND s.object = 'contacts' AND s.ghl_id = c.ghl_contact_id)`;
-    return rows.map((row) => row.ghl_contact_id);
-  }
-
   async findByIds(ids: readonly string[]): Promise<ContactRow[]> {
     return this.prisma.contact.findMany({ where: { id: { in: [...ids] } } });
   }
