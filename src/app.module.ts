@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { BackfillRunnerModule } from './backfill/backfill-runner.module.js';
 import { BookingsModule } from './bookings/bookings.module.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
@@ -21,12 +22,13 @@ import { WebhooksModule } from './webhooks/webhooks.module.js';
  * The application, composed for one configuration. Domain modules load in every role (their
  * handlers validate deliveries in the API and process them in workers); health and metrics are
  * served in every role; webhooks and the read API only where SERVICE_ROLE serves the API (queue
- * workers run per QueueService).
+ * workers run per QueueService); the REST backfill only where GHL's location and token are set.
  */
 @Module({})
 export class AppModule {
   static register(config: AppConfig, rootLogger: Logger): DynamicModule {
     const apiModules = config.servesApi ? [WebhooksModule, GraphqlApiModule, SyncStatusModule] : [];
+    const backfillModules = config.backfillsFromGhl ? [BackfillRunnerModule] : [];
     return {
       module: AppModule,
       imports: [
@@ -42,6 +44,7 @@ export class AppModule {
         DlqAdminModule,
         HealthModule,
         MetricsModule,
+        ...backfillModules,
         ...apiModules,
       ],
     };

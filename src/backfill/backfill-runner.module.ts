@@ -1,29 +1,41 @@
 import { Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { BookingsModule } from '../bookings/bookings.module.js';
 import { ContactsModule } from '../contacts/contacts.module.js';
-import { OpportunitiesModule } from '../opportunities/opportunities.module.js';
 import { GhlClient } from '../ghl/ghl-client.js';
 import { RateLimitGovernor } from '../ghl/rate-limit-governor.js';
+import { OpportunitiesModule } from '../opportunities/opportunities.module.js';
+import { AppointmentsBackfill } from './appointments-backfill.js';
 import { BackfillSeenRepository } from './backfill-seen.repository.js';
 import { BackfillModule } from './backfill.module.js';
+import { BackfillProcessor } from './backfill.processor.js';
+import { BackfillScheduler } from './backfill.scheduler.js';
+import { BackfillService } from './backfill.service.js';
 import { CheckpointedListing } from './checkpointed-listing.js';
 import { ContactsBackfill } from './contacts-backfill.js';
+import { OpportunitiesBackfill } from './opportunities-backfill.js';
 import { PipelinesBackfill } from './pipelines-backfill.js';
 
 /**
- * The REST backfill and what it needs from GHL. Needs GHL_LOCATION_ID and
- * GHL_PRIVATE_INTEGRATION_TOKEN; not yet part of AppModule (the cron job and `npm run backfill`
- * that will load it are the next step of issue 6).
+ * The REST backfill: the GHL client and its rate-limit governor, one source per object, the
+ * service that runs them, the `sync.backfill` queue's processor and the BACKFILL_CRON schedule.
+ * Loaded only where GHL_LOCATION_ID and GHL_PRIVATE_INTEGRATION_TOKEN are set (AppModule, the CLI).
  */
 @Module({
-  imports: [ContactsModule, OpportunitiesModule, BackfillModule],
+  imports: [ScheduleModule.forRoot(), ContactsModule, OpportunitiesModule, BookingsModule, BackfillModule],
   providers: [
     RateLimitGovernor,
     GhlClient,
     BackfillSeenRepository,
     CheckpointedListing,
-    ContactsBackfill,
     PipelinesBackfill,
+    ContactsBackfill,
+    OpportunitiesBackfill,
+    AppointmentsBackfill,
+    BackfillService,
+    BackfillProcessor,
+    BackfillScheduler,
   ],
-  exports: [ContactsBackfill, PipelinesBackfill, GhlClient, RateLimitGovernor],
+  exports: [BackfillService, GhlClient, RateLimitGovernor],
 })
 export class BackfillRunnerModule {}

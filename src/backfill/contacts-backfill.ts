@@ -69,9 +69,9 @@ export class ContactsBackfill implements ListingSource<GhlContact> {
   }
 
   async applyPage(contacts: readonly GhlContact[]): Promise<void> {
-    for (const contact of contacts) {
-      await this.contacts.applyGhlChange(mapGhlContact(contact as unknown as GhlContactWebhookDto, this.region));
-    }
+    await this.contacts.applyGhlChanges(
+      contacts.map((contact) => mapGhlContact(contact as unknown as GhlContactWebhookDto, this.region)),
+    );
   }
 
   ghlIdOf(contact: GhlContact): string {
@@ -80,13 +80,9 @@ export class ContactsBackfill implements ListingSource<GhlContact> {
 
   async reconcile(listingStartedAt: Date): Promise<number> {
     const missing = await this.seen.missingFromListing(this.locationId, 'contacts', listingStartedAt);
-    for (const ghlContactId of missing) {
-      await this.contacts.applyGhlDeletion({
-        ghlContactId,
-        ghlLocationId: this.locationId,
-        deletedAt: listingStartedAt,
-      });
-    }
+    await this.contacts.applyGhlDeletions(
+      missing.map((ghlContactId) => ({ ghlContactId, ghlLocationId: this.locationId, deletedAt: listingStartedAt })),
+    );
     return missing.length;
   }
 }

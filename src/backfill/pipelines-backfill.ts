@@ -3,6 +3,7 @@ import { AppConfig } from '../config/app-config.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { GhlClient } from '../ghl/ghl-client.js';
 import { PipelinesRepository } from '../opportunities/pipelines.repository.js';
+import type { BackfillResult, ListingOptions } from './checkpointed-listing.js';
 import { SyncCursorsRepository } from './sync-cursors.repository.js';
 
 const OBJECT = 'pipelines';
@@ -16,7 +17,7 @@ interface GhlPipeline {
 /**
  * Reads the location's pipelines (one unpaged GHL call) and fills in what webhooks cannot say:
  * pipeline and stage names, and stage positions. Opportunity webhooks record unknown stages with
- * NULL names; this run names them.
+ * NULL names; this run names them. Every run reads them all; `records` counts pipelines and stages.
  */
 @Injectable()
 export class PipelinesBackfill {
@@ -33,7 +34,7 @@ export class PipelinesBackfill {
     this.locationId = config.ghl.locationId!;
   }
 
-  async run(): Promise<{ pipelines: number; stages: number }> {
+  async run({ onProgress }: Pick<ListingOptions, 'onProgress'> = {}): Promise<BackfillResult> {
     await this.cursors.start(this.locationId, OBJECT, {}, new Date());
     try {
       const { pipelines } = (await this.ghl.getPipelines()) as { pipelines: GhlPipeline[] };
@@ -50,7 +51,9 @@ export class PipelinesBackfill {
       });
       await this.cursors.complete(this.locationId, OBJECT);
       this.logger.log({ pipelines: pipelines.length, stages }, 'pipelines backfill complete');
-      return { pipelines: pipelines.length, stages };
+      const records = pipelines.length + stages;
+      onProgress?.({ object: OBJECT, pages: 1, records, total: records });
+      return { object: OBJECT, pages: 1, records, tombstoned: 0, resumed: false, full: true };
     } catch (error) {
       await this.cursors.fail(this.locationId, OBJECT, error instanceof Error ? error.message : String(error));
       throw error;

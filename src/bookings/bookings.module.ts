@@ -10,5 +10,6 @@ import { BookingsService } from './bookings.service.js';
 @Module({
   imports: [ContactsModule, DomainEventsModule],
   providers: [BookingsRepository, BookingsService, AppointmentEventsHandler, BookingsResolver, ContactBookingsResolver],
+  exports: [BookingsService],
 })
 export class BookingsModule {}

@@ -15,7 +15,7 @@ export class ConfigValidationError extends Error {
 }
 
 /** The settings themselves, without AppConfig's derived getters and methods. */
-export type AppConfigValues = Omit<AppConfig, 'runsWorkers' | 'servesApi' | 'with'>;
+export type AppConfigValues = Omit<AppConfig, 'runsWorkers' | 'servesApi' | 'backfillsFromGhl' | 'with'>;
 
 /** The validated, typed configuration. Built once at boot; injected wherever settings are read. */
 export class AppConfig {
@@ -72,6 +72,11 @@ export class AppConfig {
   /** Webhook and GraphQL endpoints are served by this process (health and metrics always are). */
   get servesApi(): boolean {
     return this.serviceRole !== 'worker';
+  }
+
+  /** The REST backfill can run: GHL_LOCATION_ID and GHL_PRIVATE_INTEGRATION_TOKEN are set. */
+  get backfillsFromGhl(): boolean {
+    return Boolean(this.ghl.locationId && this.ghl.privateIntegrationToken);
   }
 
   with(changes: Partial<AppConfigValues>): AppConfig {

@@ -3,6 +3,7 @@ import { lockKeys } from '../database/advisory-locks.js';
 import { keysetAfter, type KeysetPosition } from '../database/keyset.js';
 import { PrismaService, type PrismaTransaction } from '../database/prisma.service.js';
 import type { Contact, Prisma } from '../generated/prisma/client.js';
+import type { ContactState, PlannedWrites } from './contact-change-plan.js';
 import type { CustomFieldValue } from './contact.mapper.js';
 
 export type ContactRow = Contact;
@@ -50,39 +51,86 @@ export class ContactsRepository {
     return transaction.contact.findUnique({ where: { email } });
   }
 
-  /** A live contact not yet linked to GHL, without an email, that has this phone: the phone fallback. */
-  async findUnlinkedByPhone(phone: string, transaction: PrismaTransaction): Promise<ContactRow | null> {
-    return transaction.contact.findFirst({
-      where: { phone, ghlContactId: null, email: null, deletedAt: null },
-      orderBy: { createdAt: 'asc' },
-    });
-  }
-
   async create(data: ContactWrite, transaction: PrismaTransaction): Promise<ContactRow> {
     return transaction.contact.create({ data });
   }
 
-  async update(id: string, data: Partial<ContactWrite>, transaction: PrismaTransaction): Promise<ContactRow> {
-    return transaction.contact.update({ where: { id }, data });
-  }
-
-  /** Frees a deleted contact's email for the live contact GHL now gives it to. */
-  async releaseEmail(id: string, transaction: PrismaTransaction): Promise<void> {
-    await transaction.contact.update({ where: { id }, data: { email: null } });
-  }
-
-  async replaceTags(contactId: string, tags: readonly string[], transaction: PrismaTransaction): Promise<void> {
-    await transaction.contactTag.deleteMany({ where: { contactId, tag: { notIn: [...tags] } } });
-    await transaction.contactTag.createMany({ data: tags.map((tag) => ({ contactId, tag })), skipDuplicates: true });
-  }
-
-  async replaceCustomFields(
-    contactId: string,
-    values: readonly CustomFieldValue[],
+  /**
+   * Every contact a batch of changes may touch: holders of its GHL ids and emails, and live
+   * unlinked contacts without an email that have one of its phones (the phone fallback).
+   */
+  async findHolders(
+    keys: { ghlIds: readonly string[]; emails: readonly string[]; phones: readonly string[] },
     transaction: PrismaTransaction,
-  ): Promise<void> {
-    await transaction.contactCustomField.deleteMany({ where: { contactId } });
-    await transaction.contactCustomField.createMany({ data: values.map((value) => ({ contactId, ...value })) });
+  ): Promise<ContactRow[]> {
+    return transaction.contact.findMany({
+      where: {
+        OR: [
+          { ghlContactId: { in: [...keys.ghlIds] } },
+          ...(keys.emails.length > 0 ? [{ email: { in: [...keys.emails] } }] : []),
+          ...(keys.phones.length > 0
+            ? [{ phone: { in: [...keys.phones] }, ghlContactId: null, email: null, deletedAt: null }]
+            : []),
+        ],
+      },
+      orderBy: { createdAt: 'asc' },
+    });
+  }
+
+  /**
+   * Writes a plan in a fixed order, a few statements whatever its size: emails that move are cleared
+   * first (the unique index checks every row), then new contacts (others may point at them in
+   * `email_conflict_contact_id`), then updates, then the tag and custom field sets.
+   */
+  async writePlan(writes: PlannedWrites, transaction: PrismaTransaction): Promise<void> {
+    if (writes.emailMoves.length > 0) {
+      await transaction.contact.updateMany({ where: { id: { in: [...writes.emailMoves] } }, data: { email: null } });
+    }
+    if (writes.created.length > 0) await transaction.contact.createMany({ data: [...writes.created] });
+    if (writes.updated.length > 0) await this.updateAll(writes.updated, transaction);
+    await this.replaceSets(writes, transaction);
+  }
+
+  /** One UPDATE for all rows, from parallel arrays. */
+  private async updateAll(rows: readonly ContactState[], transaction: PrismaTransaction): Promise<void> {
+    const column = <K extends keyof ContactState>(key: K) => rows.map((row) => row[key]);
+    const times = (key: 'ghlUpdatedAt' | 'deletedAt') => rows.map((row) => row[key]?.toISOString() ?? null);
+    await transaction.$executeRaw`
+      UPDATE contacts c SET
+        ghl_contact_id = v.ghl_contact_id, ghl_location_id = v.ghl_location_id, email = v.email, phone = v.phone,
+        phone_invalid_raw = v.phone_invalid_raw, email_conflict = v.email_conflict,
+        email_conflict_contact_id = v.email_conflict_contact_id, first_name = v.first_name, last_name = v.last_name,
+        ghl_updated_at = v.ghl_updated_at, deleted_at = v.deleted_at, updated_at = now()
+      FROM unnest(
+        ${column('id')}::uuid[], ${column('ghlContactId')}::text[], ${column('ghlLocationId')}::text[],
+        ${column('email')}::text[], ${column('phone')}::text[], ${column('phoneInvalidRaw')}::text[],
+        ${column('emailConflict')}::text[], ${column('emailConflictContactId')}::uuid[],
+        ${column('firstName')}::text[], ${column('lastName')}::text[],
+        ${times('ghlUpdatedAt')}::timestamptz[], ${times('deletedAt')}::timestamptz[]
+      ) AS v(id, ghl_contact_id, ghl_location_id, email, phone, phone_invalid_raw, email_conflict,
+             email_conflict_contact_id, first_name, last_name, ghl_updated_at, deleted_at)
+      WHERE c.id = v.id`;
+  }
+
+  /** Tags and custom fields are replaced as whole sets, for the contacts whose change carried them. */
+  private async replaceSets(writes: PlannedWrites, transaction: PrismaTransaction): Promise<void> {
+    if (writes.tags.size > 0) {
+      await transaction.contactTag.deleteMany({ where: { contactId: { in: [...writes.tags.keys()] } } });
+      await transaction.contactTag.createMany({
+        data: [...writes.tags].flatMap(([contactId, tags]) => tags.map((tag) => ({ contactId, tag }))),
+        skipDuplicates: true,
+      });
+    }
+    if (writes.customFields.size > 0) {
+      await transaction.contactCustomField.deleteMany({
+        where: { contactId: { in: [...writes.customFields.keys()] } },
+      });
+      await transaction.contactCustomField.createMany({
+        data: [...writes.customFields].flatMap(([contactId, values]) =>
+          values.map((value) => ({ contactId, ...value })),
+        ),
+      });
+    }
   }
 
   /** One page in (created_at, id) order, after `after` when given. */

@@ -20,6 +20,6 @@ import { PipelineStagesResolver, PipelinesResolver } from './pipelines.resolver.
     PipelinesResolver,
     PipelineStagesResolver,
   ],
-  exports: [PipelinesRepository],
+  exports: [PipelinesRepository, OpportunitiesService],
 })
 export class OpportunitiesModule {}

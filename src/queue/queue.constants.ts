@@ -9,6 +9,8 @@ export const QUEUES = {
   inboundEvents: 'sync.inbound-events',
   /** Drop raw webhook bodies from processed inbox rows older than INBOX_RETENTION_DAYS. */
   inboxRetention: 'maintenance.inbox-retention',
+  /** Run the REST backfill (BACKFILL_CRON enqueues it; one job per tick across instances). */
+  backfill: 'sync.backfill',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -46,7 +48,10 @@ export interface QueueDefinition {
  * Queue options. Sync queues retry on the exact SYNC_RETRY_DELAYS schedule, driven by QueueService;
  * pg-boss retries such a job itself only when its worker died mid-attempt (no heartbeat for 30 s).
  */
-export function queueDefinitions(retryDelaysSeconds: readonly number[]): QueueDefinition[] {
+export function queueDefinitions(
+  retryDelaysSeconds: readonly number[],
+  { backfill }: { backfill: boolean },
+): QueueDefinition[] {
   return [
     {
       name: QUEUES.inboundEvents,
@@ -67,5 +72,23 @@ export function queueDefinitions(retryDelaysSeconds: readonly number[]): QueueDe
       schedule: '17 * * * *',
       retrySchedule: false,
     },
+    // Only where GHL is configured. A failed run is retried once after 10 minutes, from its
+    // checkpoints; a worker that died mid-run stops heartbeating and another takes the job over.
+    ...(backfill
+      ? [
+          {
+            name: QUEUES.backfill,
+            options: {
+              retryLimit: 1,
+              retryDelay: 600,
+              heartbeatSeconds: 60,
+              expireInSeconds: 6 * 3600,
+              deleteAfterSeconds: 30 * 86_400,
+            },
+            worker: { pollingIntervalSeconds: 5, batchSize: 1 },
+            retrySchedule: false,
+          },
+        ]
+      : []),
   ];
 }

@@ -44,7 +44,7 @@ export class QueueService implements OnModuleInit, OnApplicationBootstrap, OnMod
     deadLetters: DeadLettersRepository,
     analytics: SyncAnalytics,
   ) {
-    this.definitions = queueDefinitions(config.sync.retryDelaysSeconds);
+    this.definitions = queueDefinitions(config.sync.retryDelaysSeconds, { backfill: config.backfillsFromGhl });
     this.boss = new PgBoss({
       connectionString: config.databaseUrl,
       schema: PGBOSS_SCHEMA,

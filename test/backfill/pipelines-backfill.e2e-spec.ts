@@ -35,7 +35,11 @@ describe('pipelines backfill', () => {
       pipeline!.id,
     ]);
 
-    expect(await moduleRef.get(PipelinesBackfill).run()).toEqual({ pipelines: 2, stages: 5 });
+    expect(await moduleRef.get(PipelinesBackfill).run()).toMatchObject({
+      object: 'pipelines',
+      pages: 1,
+      records: 2 + 5,
+    });
 
     const rows = await database.query<{ pipeline: string; ghl_stage_id: string; name: string; position: number }>(`
       SELECT p.name AS pipeline, s.ghl_stage_id, s.name, s.position

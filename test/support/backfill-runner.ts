@@ -4,7 +4,11 @@ import { migrate } from '../../src/bootstrap.js';
 import { loadAppConfig } from '../../src/config/app-config.js';
 import { ConfigModule } from '../../src/config/config.module.js';
 import { DatabaseModule } from '../../src/database/database.module.js';
+import { InboxModule } from '../../src/inbox/inbox.module.js';
+import { AnalyticsModule } from '../../src/observability/analytics/analytics.module.js';
+import { LoggingModule } from '../../src/observability/logging/logging.module.js';
 import { createRootLogger } from '../../src/observability/logging/root-logger.js';
+import { QueueModule } from '../../src/queue/queue.module.js';
 import type { GhlApiStandIn } from './ghl-api-stand-in.js';
 import { CapturedLogs } from './test-app.js';
 import type { TestDatabase } from './test-database.js';
@@ -16,10 +20,22 @@ export async function startBackfillRunner(database: TestDatabase, ghl: GhlApiSta
     GHL_API_BASE_URL: ghl.url,
     GHL_LOCATION_ID: ghl.locationId,
     GHL_PRIVATE_INTEGRATION_TOKEN: ghl.token,
+    SERVICE_ROLE: 'api',
   });
-  await migrate(config, createRootLogger('silent', new CapturedLogs()));
+  const logger = createRootLogger('silent', new CapturedLogs());
+  await migrate(config, logger);
   const moduleRef = await Test.createTestingModule({
-    imports: [ConfigModule.forRoot(config), DatabaseModule, BackfillRunnerModule],
+    // Bookings publish domain events through pg-boss: the queue (and the inbox processors its boot
+    // checks for) as in the DLQ CLI, without workers (SERVICE_ROLE=api).
+    imports: [
+      ConfigModule.forRoot(config),
+      LoggingModule.forRoot(logger),
+      AnalyticsModule,
+      DatabaseModule,
+      QueueModule,
+      InboxModule,
+      BackfillRunnerModule,
+    ],
   }).compile();
   moduleRef.useLogger(false);
   await moduleRef.init();

@@ -94,6 +94,8 @@ export class GhlApiStandIn {
   private readonly failures: InjectedFailure[] = [];
   private readonly windowHits: number[] = [];
   private dailyHits = 0;
+  private sortedContacts: StandInContact[] | undefined;
+  private sortedKeys: string[] = [];
   private readonly server: Server;
 
   private constructor(
@@ -105,7 +107,7 @@ export class GhlApiStandIn {
   }
 
   static async start(
-    options: { locationId?: string; token?: string; limits?: Partial<RateLimits> } = {},
+    options: { locationId?: string; token?: string; limits?: Partial<RateLimits>; port?: number } = {},
   ): Promise<GhlApiStandIn> {
     const standIn = new GhlApiStandIn(options.locationId ?? 've9EPM428h8vShlRW1KT', options.token ?? 'pit-stand-in', {
       burst: 100,
@@ -113,7 +115,7 @@ export class GhlApiStandIn {
       daily: 200_000,
       ...options.limits,
     });
-    await new Promise<void>((resolve) => standIn.server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => standIn.server.listen(options.port ?? 0, '127.0.0.1', resolve));
     return standIn;
   }
 
@@ -255,9 +257,7 @@ export class GhlApiStandIn {
     if (pageLimit > SEARCH_MAX_PAGE_LIMIT) {
       return send(422, { statusCode: 422, message: [`pageLimit must not be greater than ${SEARCH_MAX_PAGE_LIMIT}`] });
     }
-    const sorted = [...this.contacts.values()]
-      .filter((contact) => matchesUpdatedSince(contact.dateUpdated, body.filters))
-      .sort((a, b) => a.dateUpdated.localeCompare(b.dateUpdated) || a.id.localeCompare(b.id));
+    const sorted = this.contactsByUpdate().filter((contact) => matchesUpdatedSince(contact.dateUpdated, body.filters));
     let start: number;
     if (Array.isArray(body.searchAfter)) {
       if (body.page !== undefined)
@@ -280,6 +280,27 @@ export class GhlApiStandIn {
       .slice(start, start + pageLimit)
       .map((contact) => ({ ...contact, searchAfter: [Date.parse(contact.dateUpdated), contact.id] }));
     send(200, { contacts, total: sorted.length });
+  }
+
+  /**
+   * Contacts in search order (`dateUpdated`, then id), sorted again only when one was added, removed
+   * or changed its `dateUpdated` (tests change them in place): a 50,000-contact listing would
+   * otherwise spend its time sorting.
+   */
+  private contactsByUpdate(): StandInContact[] {
+    const cached = this.sortedContacts;
+    const fresh =
+      cached?.length === this.contacts.size &&
+      cached.every(
+        (contact, index) => this.contacts.get(contact.id) === contact && this.sortedKeys[index] === contact.dateUpdated,
+      );
+    if (!fresh) {
+      this.sortedContacts = [...this.contacts.values()].sort((a, b) =>
+        a.dateUpdated === b.dateUpdated ? (a.id < b.id ? -1 : 1) : a.dateUpdated < b.dateUpdated ? -1 : 1,
+      );
+      this.sortedKeys = this.sortedContacts.map((contact) => contact.dateUpdated);
+    }
+    return this.sortedContacts!;
   }
 
   /** snake_case `location_id`; paging needs both `startAfter` and `startAfterId` (one alone restarts). */

@@ -1,0 +1,131 @@
+#!/usr/bin/env node
+// `npm run bench`: the contacts backfill (`npm run backfill -- --objects contacts --full`) against the
+// GHL stand-in in its own process, enforcing GHL's 100 requests / 10 s. Prints contacts per second
+// as a fraction of what the rate limit allows (100 requests / 10 s × 500 contacts per page =
+// 5,000 contacts/s) and the backfill process's peak memory, for 5,000 and 50,000 contacts.
+// Not a test: nothing here passes or fails.
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { embeddedDatabaseUrl, machineLine, postgresVersion, ROOT, startProcess } from './support.js';
+
+const SIZES = (process.env.BENCH_BACKFILL_SIZES ?? '5000,50000').split(',').map(Number);
+const PAGE_SIZE = 500;
+const RATE_LIMIT_CEILING = (100 / 10) * PAGE_SIZE;
+
+/** Runs `node <args>` to its end; resolves with its output and the peak RSS (VmHWM) read while it ran. */
+function runToEnd(args, env, cwd) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd, env: { PATH: process.env.PATH, ...env } });
+    let stdout = '';
+    let stderr = '';
+    let peakKiB = 0;
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const sample = setInterval(() => {
+      try {
+        const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+        peakKiB = Math.max(peakKiB, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0));
+      } catch {
+        // exited between two samples
+      }
+    }, 20);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearInterval(sample);
+      resolve({ code, stdout, stderr, peakMiB: peakKiB / 1024 });
+    });
+  });
+}
+
+/** The stand-in process, seeded; resolves once it prints its URL. */
+async function startStandIn(contacts) {
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, 'dist-tools/tools/ghl-stand-in.js'), '--contacts', String(contacts)],
+    {
+      env: { PATH: process.env.PATH },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const lines = [];
+  child.stdout.on('data', (chunk) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
+  for (;;) {
+    const ready = lines.map((line) => JSON.parse(line)).find((entry) => entry.msg === 'GHL stand-in is listening');
+    if (ready) {
+      const stop = async () => {
+        child.kill('SIGTERM');
+        await new Promise((resolve) => child.on('exit', resolve));
+        return lines.map((line) => JSON.parse(line)).find((entry) => entry.msg === 'GHL stand-in stopped');
+      };
+      return { ...ready, stop };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function measure(size, cwd, databaseUrl) {
+  const database = new pg.Client({ connectionString: databaseUrl });
+  await database.connect();
+  await database.query(
+    'TRUNCATE contacts CASCADE; TRUNCATE sync_cursors, backfill_seen, ghl_request_grants, ghl_rate_limits',
+  );
+  const standIn = await startStandIn(size);
+  const run = await runToEnd(
+    [join(ROOT, 'dist/cli/backfill.js'), '--objects', 'contacts', '--full'],
+    {
+      GHL_API_BASE_URL: standIn.url,
+      GHL_LOCATION_ID: standIn.locationId,
+      GHL_PRIVATE_INTEGRATION_TOKEN: standIn.token,
+      LOG_LEVEL: 'warn',
+    },
+    cwd,
+  );
+  const served = await standIn.stop();
+  const { rows } = await database.query('SELECT count(*)::int AS stored FROM contacts');
+  await database.end();
+  const summary = /contacts: (\d+) records in (\d+) pages in ([\d.]+) s/.exec(run.stdout);
+  if (run.code !== 0 || !summary) throw new Error(`backfill failed (${run.code}):\n${run.stdout}\n${run.stderr}`);
+  const seconds = Number(summary[3]);
+  return {
+    size,
+    stored: rows[0].stored,
+    pages: Number(summary[2]),
+    seconds,
+    perSecond: size / seconds,
+    ofCeiling: size / seconds / RATE_LIMIT_CEILING,
+    peakMiB: run.peakMiB,
+    throttled: served.throttled,
+  };
+}
+
+const cwd = mkdtempSync(join(tmpdir(), 'trainu-bench-backfill-'));
+chmodSync(cwd, 0o755);
+try {
+  // A running service owns the embedded database; the backfill CLI attaches to it, as an operator's would.
+  const service = startProcess(cwd, undefined, { SERVICE_ROLE: 'api' });
+  await service.listening;
+  const databaseUrl = embeddedDatabaseUrl(cwd, 'trainu_sync');
+  const version = await postgresVersion(databaseUrl);
+  const rows = [];
+  for (const size of SIZES) rows.push(await measure(size, cwd, databaseUrl));
+  await service.stop();
+
+  console.log(`\nMachine: ${machineLine()}`);
+  console.log(
+    `Node ${process.version}, embedded PostgreSQL ${version}; stand-in enforcing 100 requests / 10 s; pages of ${PAGE_SIZE}; ceiling ${RATE_LIMIT_CEILING} contacts/s\n`,
+  );
+  console.log(
+    '| contacts | stored | pages | seconds | contacts/s | of the rate-limit ceiling | 429s | peak RSS of the backfill |',
+  );
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const row of rows) {
+    console.log(
+      `| ${row.size.toLocaleString('en')} | ${row.stored.toLocaleString('en')} | ${row.pages} | ${row.seconds.toFixed(2)} | ${Math.round(row.perSecond).toLocaleString('en')} | ${(row.ofCeiling * 100).toFixed(0)}% | ${row.throttled} | ${row.peakMiB.toFixed(0)} MiB |`,
+    );
+  }
+} finally {
+  rmSync(cwd, { recursive: true, force: true });
+}

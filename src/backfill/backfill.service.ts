@@ -1,0 +1,99 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '../config/app-config.js';
+import { PrismaService } from '../database/prisma.service.js';
+import { AppointmentsBackfill } from './appointments-backfill.js';
+import type { BackfillProgress, BackfillResult, ListingOptions } from './checkpointed-listing.js';
+import { ContactsBackfill } from './contacts-backfill.js';
+import { OpportunitiesBackfill } from './opportunities-backfill.js';
+import { PipelinesBackfill } from './pipelines-backfill.js';
+
+/** What a backfill can pull, in the order a run takes them: contacts before what points at them. */
+export const BACKFILL_OBJECTS = ['pipelines', 'contacts', 'opportunities', 'appointments'] as const;
+export type BackfillObject = (typeof BACKFILL_OBJECTS)[number];
+
+export interface BackfillRequest {
+  readonly objects?: readonly BackfillObject[];
+  readonly full?: boolean;
+  readonly since?: Date;
+  readonly onProgress?: (progress: BackfillProgress) => void;
+}
+
+export type BackfillOutcome =
+  | ({ readonly status: 'done'; readonly seconds: number } & BackfillResult)
+  | { readonly status: 'busy'; readonly object: BackfillObject }
+  | { readonly status: 'failed'; readonly object: BackfillObject; readonly error: string };
+
+/**
+ * Runs the backfill of each requested object in turn. One run per (location, object) at a time
+ * across every instance: a session advisory lock, held on its own connection for the run, which
+ * Postgres drops with the connection if the process dies; an object another process is running is
+ * reported `busy` and skipped. A failed object does not stop the others; its checkpoint stays for
+ * the next run.
+ */
+@Injectable()
+export class BackfillService {
+  private readonly logger = new Logger(BackfillService.name);
+  private readonly locationId: string;
+
+  constructor(
+    config: AppConfig,
+    private readonly prisma: PrismaService,
+    private readonly pipelines: PipelinesBackfill,
+    private readonly contacts: ContactsBackfill,
+    private readonly opportunities: OpportunitiesBackfill,
+    private readonly appointments: AppointmentsBackfill,
+  ) {
+    this.locationId = config.ghl.locationId!;
+  }
+
+  async run(request: BackfillRequest = {}): Promise<BackfillOutcome[]> {
+    const wanted = new Set(request.objects ?? BACKFILL_OBJECTS);
+    const outcomes: BackfillOutcome[] = [];
+    for (const object of BACKFILL_OBJECTS.filter((candidate) => wanted.has(candidate))) {
+      outcomes.push(await this.runExclusively(object, request));
+    }
+    return outcomes;
+  }
+
+  private async runExclusively(object: BackfillObject, request: BackfillRequest): Promise<BackfillOutcome> {
+    const client = await this.prisma.pool.connect();
+    const lockKey = `backfill:${this.locationId}:${object}`;
+    try {
+      const { rows } = await client.query<{ locked: boolean }>(
+        'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked',
+        [lockKey],
+      );
+      if (!rows[0]!.locked) {
+        this.logger.log({ object }, 'backfill of this object is running elsewhere; skipped');
+        return { status: 'busy', object };
+      }
+      try {
+        const started = performance.now();
+        const result = await this.runObject(object, request);
+        return { status: 'done', ...result, seconds: (performance.now() - started) / 1000 };
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        this.logger.error({ object, err: error }, 'backfill failed; its checkpoint is kept for the next run');
+        return { status: 'failed', object, error: message };
+      } finally {
+        await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [lockKey]);
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  private async runObject(object: BackfillObject, request: BackfillRequest): Promise<BackfillResult> {
+    const options: ListingOptions = { full: request.full, since: request.since, onProgress: request.onProgress };
+    switch (object) {
+      case 'pipelines':
+        return this.pipelines.run(options);
+      case 'contacts':
+        return this.contacts.run(options);
+      case 'opportunities':
+        return this.opportunities.run(options);
+      case 'appointments':
+        return this.appointments.run(options);
+    }
+  }
+}

@@ -1,0 +1,200 @@
+import { randomUUID } from 'node:crypto';
+import type { HandlerOutcome } from '../inbox/inbound-event.js';
+import type { ContactFields, CustomFieldValue, GhlContactChange, GhlContactDeletion } from './contact.mapper.js';
+import type { ContactRow } from './contacts.repository.js';
+
+/** The columns a change writes; the rest of a row is kept. */
+export type ContactState = Pick<
+  ContactRow,
+  | 'id'
+  | 'ghlContactId'
+  | 'ghlLocationId'
+  | 'email'
+  | 'phone'
+  | 'phoneInvalidRaw'
+  | 'emailConflict'
+  | 'emailConflictContactId'
+  | 'firstName'
+  | 'lastName'
+  | 'ghlUpdatedAt'
+  | 'deletedAt'
+  | 'createdAt'
+>;
+
+/** An email another live contact already holds: kept apart, for the caller to log. */
+export interface EmailConflict {
+  readonly ghlContactId: string;
+  readonly heldByContactId: string;
+  readonly heldByGhlContactId: string | null;
+}
+
+export interface PlannedWrites {
+  readonly created: readonly ContactState[];
+  readonly updated: readonly ContactState[];
+  /** Existing contacts whose email changes: cleared first, so the unique index never sees two holders. */
+  readonly emailMoves: readonly string[];
+  readonly tags: ReadonlyMap<string, readonly string[]>;
+  readonly customFields: ReadonlyMap<string, readonly CustomFieldValue[]>;
+}
+
+/**
+ * Decides, in memory and in order, what a batch of GHL contact changes does to the contacts it can
+ * touch (loaded beforehand under the batch's advisory locks): match by GHL id, else email, else
+ * phone; last write wins on the upstream time; deletes are tombstones nothing revives; an email
+ * held by another live contact is not merged. Each decision sees the ones before it, so a batch
+ * ends exactly as the same changes applied one by one would.
+ */
+export class ContactChangePlan {
+  readonly conflicts: EmailConflict[] = [];
+  private readonly rows = new Map<string, ContactState>();
+  private readonly original = new Map<string, ContactState>();
+  private readonly created = new Set<string>();
+  private readonly tags = new Map<string, readonly string[]>();
+  private readonly customFields = new Map<string, readonly CustomFieldValue[]>();
+
+  constructor(
+    loaded: readonly ContactState[],
+    private readonly now: Date = new Date(),
+  ) {
+    for (const row of loaded) {
+      this.rows.set(row.id, row);
+      this.original.set(row.id, row);
+    }
+  }
+
+  /** The GHL ids, emails and phones whose holders a batch of changes needs loaded (and locked). */
+  static naturalKeysOf(changes: readonly (GhlContactChange | GhlContactDeletion)[]) {
+    const ghlIds = changes.map((change) => change.ghlContactId);
+    const emails = changes.flatMap((change) =>
+      'fields' in change && change.fields.email ? [change.fields.email] : [],
+    );
+    const phones = changes.flatMap((change) =>
+      'fields' in change && change.fields.phone ? [change.fields.phone] : [],
+    );
+    return { ghlIds, emails, phones };
+  }
+
+  change(change: GhlContactChange): HandlerOutcome {
+    const linked = this.byGhlId(change.ghlContactId);
+    if (linked?.deletedAt) return 'STALE';
+    if (linked?.ghlUpdatedAt && linked.ghlUpdatedAt > change.upstreamUpdatedAt) return 'STALE';
+    const target = linked ?? this.unlinkedMatch(change.fields);
+    const row = this.write(target, {
+      ...definedFields(change.fields),
+      ...this.emailColumns(change, target),
+      ghlContactId: change.ghlContactId,
+      ghlLocationId: change.ghlLocationId,
+      ghlUpdatedAt: change.upstreamUpdatedAt,
+    });
+    if (change.tags) this.tags.set(row.id, change.tags);
+    if (change.customFields) this.customFields.set(row.id, change.customFields);
+    return 'APPLIED';
+  }
+
+  /** Tombstones the contact; an unknown one gets a tombstone row so a late create cannot bring it in. */
+  deletion(deletion: GhlContactDeletion): HandlerOutcome {
+    const existing = this.byGhlId(deletion.ghlContactId);
+    if (existing?.deletedAt) return 'STALE';
+    const ghlUpdatedAt =
+      existing?.ghlUpdatedAt && existing.ghlUpdatedAt > deletion.deletedAt ? existing.ghlUpdatedAt : deletion.deletedAt;
+    this.write(existing ?? null, {
+      ghlContactId: deletion.ghlContactId,
+      ghlLocationId: existing ? existing.ghlLocationId : deletion.ghlLocationId,
+      deletedAt: deletion.deletedAt,
+      ghlUpdatedAt,
+    });
+    return 'APPLIED';
+  }
+
+  writes(): PlannedWrites {
+    const created: ContactState[] = [];
+    const updated: ContactState[] = [];
+    const emailMoves: string[] = [];
+    for (const [id, row] of this.rows) {
+      if (this.created.has(id)) created.push(row);
+      else if (row !== this.original.get(id)) {
+        updated.push(row);
+        if (row.email !== this.original.get(id)!.email) emailMoves.push(id);
+      }
+    }
+    return { created, updated, emailMoves, tags: this.tags, customFields: this.customFields };
+  }
+
+  private write(target: ContactState | null, data: Partial<ContactState>): ContactState {
+    const row: ContactState = target ? { ...target, ...data } : { ...emptyContact(randomUUID(), this.now), ...data };
+    if (!target) this.created.add(row.id);
+    this.rows.set(row.id, row);
+    return row;
+  }
+
+  /** A contact not yet linked to GHL that is the same person: same email, else same phone. */
+  private unlinkedMatch(fields: ContactFields): ContactState | null {
+    if (fields.email) {
+      const holder = this.byEmail(fields.email);
+      if (holder && holder.ghlContactId === null && holder.deletedAt === null) return holder;
+    }
+    if (!fields.phone) return null;
+    const candidates = [...this.rows.values()].filter(
+      (row) => row.phone === fields.phone && row.ghlContactId === null && row.email === null && row.deletedAt === null,
+    );
+    return candidates.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())[0] ?? null;
+  }
+
+  /**
+   * Emails are unique. An address held by a deleted contact moves to the live one; an address held
+   * by another live contact is not merged: this contact keeps it in `email_conflict`.
+   */
+  private emailColumns(
+    change: GhlContactChange,
+    target: ContactState | null,
+  ): Partial<Pick<ContactState, 'email' | 'emailConflict' | 'emailConflictContactId'>> {
+    const email = change.fields.email;
+    if (email === undefined) return {};
+    const free = { email, emailConflict: null, emailConflictContactId: null };
+    if (email === null) return free;
+    const holder = this.byEmail(email);
+    if (!holder || holder.id === target?.id) return free;
+    if (holder.deletedAt) {
+      this.write(holder, { email: null });
+      return free;
+    }
+    this.conflicts.push({
+      ghlContactId: change.ghlContactId,
+      heldByContactId: holder.id,
+      heldByGhlContactId: holder.ghlContactId,
+    });
+    return { email: null, emailConflict: email, emailConflictContactId: holder.id };
+  }
+
+  private byGhlId(ghlContactId: string): ContactState | undefined {
+    for (const row of this.rows.values()) if (row.ghlContactId === ghlContactId) return row;
+    return undefined;
+  }
+
+  private byEmail(email: string): ContactState | undefined {
+    for (const row of this.rows.values()) if (row.email === email) return row;
+    return undefined;
+  }
+}
+
+function definedFields(fields: ContactFields): Partial<ContactState> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+}
+
+function emptyContact(id: string, now: Date): ContactState {
+  return {
+    id,
+    ghlContactId: null,
+    ghlLocationId: null,
+    email: null,
+    phone: null,
+    phoneInvalidRaw: null,
+    emailConflict: null,
+    emailConflictContactId: null,
+    firstName: null,
+    lastName: null,
+    ghlUpdatedAt: null,
+    deletedAt: null,
+    createdAt: now,
+  };
+}
