@@ -68,8 +68,9 @@ export const INCREMENTAL_OVERLAP_MS = 10 * 60_000;
 /**
  * Runs one source's listing page by page with a checkpoint per (location, object): the page's seen
  * ids and the checkpoint commit together after its records are written, so a killed or failed run
- * resumes at the next page (a page written but not checkpointed is fetched once more; its writes
- * are idempotent). Reconciliation runs only after a full listing completed.
+ * resumes at the next page. The next page is fetched while one is written, so after a crash at most
+ * the page being written and the one prefetched are fetched again (their writes are idempotent).
+ * Reconciliation runs only after a full listing completed.
  */
 @Injectable()
 export class CheckpointedListing {
@@ -89,9 +90,16 @@ export class CheckpointedListing {
     const { object } = source;
     const started = await this.startOrResume(object, options);
     let { checkpoint } = started;
+    options.onProgress?.({ object, pages: checkpoint.pages, records: checkpoint.records });
     try {
+      let fetching = source.fetchPage(checkpoint);
       for (;;) {
-        const page = await source.fetchPage(checkpoint);
+        const page = await fetching;
+        // The next page downloads while this one is written; after a crash only it is fetched again.
+        if (page.next !== null) {
+          fetching = source.fetchPage({ ...checkpoint, position: page.next });
+          fetching.catch(() => undefined);
+        }
         await source.applyPage(page.items);
         checkpoint = {
           ...checkpoint,

@@ -1,12 +1,56 @@
 import { Injectable } from '@nestjs/common';
 import { lockKeys } from '../database/advisory-locks.js';
 import { keysetAfter, type KeysetPosition } from '../database/keyset.js';
-import { PrismaService, type PrismaTransaction } from '../database/prisma.service.js';
+import { PrismaService, type PrismaTransaction, type SqlClient } from '../database/prisma.service.js';
 import type { Contact, Prisma } from '../generated/prisma/client.js';
 import type { ContactState, PlannedWrites } from './contact-change-plan.js';
 import type { CustomFieldValue } from './contact.mapper.js';
 
 export type ContactRow = Contact;
+
+/** The columns a ContactChangePlan reads and writes, in the order of `stateArrays`. */
+const STATE_COLUMN_NAMES = [
+  'id',
+  'ghl_contact_id',
+  'ghl_location_id',
+  'email',
+  'phone',
+  'phone_invalid_raw',
+  'email_conflict',
+  'email_conflict_contact_id',
+  'first_name',
+  'last_name',
+  'ghl_updated_at',
+  'deleted_at',
+] as const;
+const STATE_ARRAY_TYPES = [
+  'uuid',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'uuid',
+  'text',
+  'text',
+  'timestamptz',
+  'timestamptz',
+];
+const STATE_ARRAY_PARAMETERS = STATE_ARRAY_TYPES.map((type, index) => `$${index + 1}::${type}[]`).join(', ');
+const STATE_COLUMNS = [
+  ...STATE_COLUMN_NAMES.map((column) => `${column} AS "${camelCase(column)}"`),
+  'created_at AS "createdAt"',
+].join(', ');
+
+/** One array per column of STATE_COLUMN_NAMES, for `unnest`. */
+function stateArrays(rows: readonly ContactState[]): unknown[][] {
+  return STATE_COLUMN_NAMES.map((column) => rows.map((row) => row[camelCase(column) as keyof ContactState]));
+}
+
+function camelCase(column: string): string {
+  return column.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+}
 
 /** What the read API may filter contacts by, already normalized. */
 export interface ContactQuery {
@@ -28,7 +72,7 @@ export class ContactsRepository {
    * Serializes writers of the same natural keys (GHL id, email) until the transaction ends, so two
    * deliveries for one person cannot both insert.
    */
-  async lockNaturalKeys(keys: readonly string[], transaction: PrismaTransaction): Promise<void> {
+  async lockNaturalKeys(keys: readonly string[], transaction: PrismaTransaction | SqlClient): Promise<void> {
     await lockKeys(
       transaction,
       keys.map((key) => `contact:${key}`),
@@ -61,75 +105,69 @@ export class ContactsRepository {
    */
   async findHolders(
     keys: { ghlIds: readonly string[]; emails: readonly string[]; phones: readonly string[] },
-    transaction: PrismaTransaction,
-  ): Promise<ContactRow[]> {
-    return transaction.contact.findMany({
-      where: {
-        OR: [
-          { ghlContactId: { in: [...keys.ghlIds] } },
-          ...(keys.emails.length > 0 ? [{ email: { in: [...keys.emails] } }] : []),
-          ...(keys.phones.length > 0
-            ? [{ phone: { in: [...keys.phones] }, ghlContactId: null, email: null, deletedAt: null }]
-            : []),
-        ],
-      },
-      orderBy: { createdAt: 'asc' },
-    });
+    client: SqlClient,
+  ): Promise<ContactState[]> {
+    const { rows } = await client.query<ContactState>(
+      `SELECT ${STATE_COLUMNS} FROM contacts
+       WHERE ghl_contact_id = ANY($1::text[]) OR email = ANY($2::text[])
+          OR (phone = ANY($3::text[]) AND ghl_contact_id IS NULL AND email IS NULL AND deleted_at IS NULL)
+       ORDER BY created_at`,
+      [keys.ghlIds, keys.emails, keys.phones],
+    );
+    return rows;
   }
 
   /**
-   * Writes a plan in a fixed order, a few statements whatever its size: emails that move are cleared
-   * first (the unique index checks every row), then new contacts (others may point at them in
-   * `email_conflict_contact_id`), then updates, then the tag and custom field sets.
+   * Writes a plan in a fixed order, a few statements whatever its size (plain SQL over arrays: a
+   * page of 500 through Prisma's query compiler cost more than the rest of the backfill): emails
+   * that move are cleared first (the unique index checks every row), then new contacts (others may
+   * point at them in `email_conflict_contact_id`), then updates, then the tag and custom field sets.
    */
-  async writePlan(writes: PlannedWrites, transaction: PrismaTransaction): Promise<void> {
+  async writePlan(writes: PlannedWrites, client: SqlClient): Promise<void> {
     if (writes.emailMoves.length > 0) {
-      await transaction.contact.updateMany({ where: { id: { in: [...writes.emailMoves] } }, data: { email: null } });
+      await client.query('UPDATE contacts SET email = NULL WHERE id = ANY($1::uuid[])', [writes.emailMoves]);
     }
-    if (writes.created.length > 0) await transaction.contact.createMany({ data: [...writes.created] });
-    if (writes.updated.length > 0) await this.updateAll(writes.updated, transaction);
-    await this.replaceSets(writes, transaction);
-  }
-
-  /** One UPDATE for all rows, from parallel arrays. */
-  private async updateAll(rows: readonly ContactState[], transaction: PrismaTransaction): Promise<void> {
-    const column = <K extends keyof ContactState>(key: K) => rows.map((row) => row[key]);
-    const times = (key: 'ghlUpdatedAt' | 'deletedAt') => rows.map((row) => row[key]?.toISOString() ?? null);
-    await transaction.$executeRaw`
-      UPDATE contacts c SET
-        ghl_contact_id = v.ghl_contact_id, ghl_location_id = v.ghl_location_id, email = v.email, phone = v.phone,
-        phone_invalid_raw = v.phone_invalid_raw, email_conflict = v.email_conflict,
-        email_conflict_contact_id = v.email_conflict_contact_id, first_name = v.first_name, last_name = v.last_name,
-        ghl_updated_at = v.ghl_updated_at, deleted_at = v.deleted_at, updated_at = now()
-      FROM unnest(
-        ${column('id')}::uuid[], ${column('ghlContactId')}::text[], ${column('ghlLocationId')}::text[],
-        ${column('email')}::text[], ${column('phone')}::text[], ${column('phoneInvalidRaw')}::text[],
-        ${column('emailConflict')}::text[], ${column('emailConflictContactId')}::uuid[],
-        ${column('firstName')}::text[], ${column('lastName')}::text[],
-        ${times('ghlUpdatedAt')}::timestamptz[], ${times('deletedAt')}::timestamptz[]
-      ) AS v(id, ghl_contact_id, ghl_location_id, email, phone, phone_invalid_raw, email_conflict,
-             email_conflict_contact_id, first_name, last_name, ghl_updated_at, deleted_at)
-      WHERE c.id = v.id`;
+    if (writes.created.length > 0) {
+      await client.query(
+        `INSERT INTO contacts (${STATE_COLUMN_NAMES.join(', ')}, created_at)
+         SELECT * FROM unnest(${STATE_ARRAY_PARAMETERS}, $13::timestamptz[])`,
+        [...stateArrays(writes.created), writes.created.map((row) => row.createdAt)],
+      );
+    }
+    if (writes.updated.length > 0) {
+      await client.query(
+        `UPDATE contacts c SET ${STATE_COLUMN_NAMES.slice(1)
+          .map((column) => `${column} = v.${column}`)
+          .join(', ')}, updated_at = now()
+         FROM unnest(${STATE_ARRAY_PARAMETERS}) AS v(${STATE_COLUMN_NAMES.join(', ')})
+         WHERE c.id = v.id`,
+        stateArrays(writes.updated),
+      );
+    }
+    await this.replaceSets(writes, client);
   }
 
   /** Tags and custom fields are replaced as whole sets, for the contacts whose change carried them. */
-  private async replaceSets(writes: PlannedWrites, transaction: PrismaTransaction): Promise<void> {
+  private async replaceSets(writes: PlannedWrites, client: SqlClient): Promise<void> {
     if (writes.tags.size > 0) {
-      await transaction.contactTag.deleteMany({ where: { contactId: { in: [...writes.tags.keys()] } } });
-      await transaction.contactTag.createMany({
-        data: [...writes.tags].flatMap(([contactId, tags]) => tags.map((tag) => ({ contactId, tag }))),
-        skipDuplicates: true,
-      });
+      const rows = [...writes.tags].flatMap(([contactId, tags]) => tags.map((tag) => [contactId, tag] as const));
+      await client.query('DELETE FROM contact_tags WHERE contact_id = ANY($1::uuid[])', [[...writes.tags.keys()]]);
+      await client.query(
+        'INSERT INTO contact_tags (contact_id, tag) SELECT * FROM unnest($1::uuid[], $2::text[]) ON CONFLICT DO NOTHING',
+        [rows.map(([contactId]) => contactId), rows.map(([, tag]) => tag)],
+      );
     }
     if (writes.customFields.size > 0) {
-      await transaction.contactCustomField.deleteMany({
-        where: { contactId: { in: [...writes.customFields.keys()] } },
-      });
-      await transaction.contactCustomField.createMany({
-        data: [...writes.customFields].flatMap(([contactId, values]) =>
-          values.map((value) => ({ contactId, ...value })),
-        ),
-      });
+      const rows = [...writes.customFields].flatMap(([contactId, values]) =>
+        values.map((value) => ({ contactId, ...value })),
+      );
+      await client.query('DELETE FROM contact_custom_fields WHERE contact_id = ANY($1::uuid[])', [
+        [...writes.customFields.keys()],
+      ]);
+      await client.query(
+        'INSERT INTO contact_custom_fields (contact_id, field_id, value) SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[])',
+        [rows.map((row) => row.contactId), rows.map((row) => row.fieldId), rows.map((row) => row.value)],
+      );
     }
   }
 

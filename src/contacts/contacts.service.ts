@@ -30,7 +30,7 @@ export class ContactsService {
   }
 
   /**
-   * A batch of changes (a webhook's one, or a backfill page) in one transaction that holds advisory
+   * A batch of changes (a webhook's one, or a backfill page) in one plain node-postgres transaction (ADR 0012) that holds advisory
    * locks on every GHL id and email in it: the matching, the last-write-wins checks and the writes
    * see the same state, and a page costs a few statements instead of several per contact.
    */
@@ -49,31 +49,28 @@ export class ContactsService {
   ): Promise<HandlerOutcome[]> {
     if (changes.length === 0) return [];
     const keys = ContactChangePlan.naturalKeysOf(changes);
-    return this.prisma.$transaction(
-      async (transaction) => {
-        await this.contacts.lockNaturalKeys(
-          [...keys.ghlIds.map((id) => `ghl:${id}`), ...keys.emails.map((email) => `email:${email}`)],
-          transaction,
-        );
-        const plan = new ContactChangePlan(await this.contacts.findHolders(keys, transaction));
-        const outcomes = changes.map((change) => {
-          const outcome = decide(plan, change);
-          if (outcome === 'STALE') {
-            this.logger.log(
-              { ghlContactId: change.ghlContactId },
-              'contact change is stale (deleted or newer applied); nothing changed',
-            );
-          }
-          return outcome;
-        });
-        for (const conflict of plan.conflicts) {
-          this.logger.warn(conflict, 'email conflict: another contact already has this email; kept apart, not merged');
+    return this.prisma.inPlainTransaction(async (client) => {
+      await this.contacts.lockNaturalKeys(
+        [...keys.ghlIds.map((id) => `ghl:${id}`), ...keys.emails.map((email) => `email:${email}`)],
+        client,
+      );
+      const plan = new ContactChangePlan(await this.contacts.findHolders(keys, client));
+      const outcomes = changes.map((change) => {
+        const outcome = decide(plan, change);
+        if (outcome === 'STALE') {
+          this.logger.log(
+            { ghlContactId: change.ghlContactId },
+            'contact change is stale (deleted or newer applied); nothing changed',
+          );
         }
-        await this.contacts.writePlan(plan.writes(), transaction);
-        return outcomes;
-      },
-      { timeout: 60_000 },
-    );
+        return outcome;
+      });
+      for (const conflict of plan.conflicts) {
+        this.logger.warn(conflict, 'email conflict: another contact already has this email; kept apart, not merged');
+      }
+      await this.contacts.writePlan(plan.writes(), client);
+      return outcomes;
+    });
   }
 
   /**

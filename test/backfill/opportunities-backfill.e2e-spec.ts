@@ -87,6 +87,7 @@ describe('opportunities backfill from the GHL REST API', () => {
     });
     expect(okSearches()).toBe(3);
     expect(progress.map(({ pages, records, total }) => ({ pages, records, total }))).toEqual([
+      { pages: 0, records: 0, total: undefined },
       { pages: 1, records: 100, total: 250 },
       { pages: 2, records: 200, total: 250 },
       { pages: 3, records: 250, total: 250 },
