@@ -14,6 +14,7 @@ import {
   type ListingOptions,
   type ListingPage,
   type ListingSource,
+  writeEach,
 } from './checkpointed-listing.js';
 
 const DAY_MS = 86_400_000;
@@ -92,10 +93,13 @@ export class AppointmentsBackfill implements ListingSource<GhlCalendarEvent> {
 
   async applyPage(events: readonly GhlCalendarEvent[]): Promise<void> {
     const correlationId = `backfill:appointments:${randomUUID()}`;
-    for (const event of events) {
-      const change = mapGhlAppointment(appointmentPayloadOf(event, this.locationId));
-      await this.bookings.applyGhlAppointment(change, 'upsert', correlationId);
-    }
+    await writeEach(events, (event) =>
+      this.bookings.applyGhlAppointment(
+        mapGhlAppointment(appointmentPayloadOf(event, this.locationId)),
+        'upsert',
+        correlationId,
+      ),
+    );
   }
 
   ghlIdOf(event: GhlCalendarEvent): string {
@@ -112,13 +116,13 @@ export class AppointmentsBackfill implements ListingSource<GhlCalendarEvent> {
       Prisma.sql`r.starts_at >= ${new Date(from)} AND r.starts_at < ${new Date(to)}`,
     );
     const correlationId = `backfill:appointments:${randomUUID()}`;
-    for (const ghlAppointmentId of missing) {
-      await this.bookings.applyGhlAppointment(
+    await writeEach(missing, (ghlAppointmentId) =>
+      this.bookings.applyGhlAppointment(
         vanished(ghlAppointmentId, this.locationId, listingStartedAt),
         'delete',
         correlationId,
-      );
-    }
+      ),
+    );
     return missing.length;
   }
 

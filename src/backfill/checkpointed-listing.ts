@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import pMap from 'p-map';
 import { AppConfig } from '../config/app-config.js';
 import { PrismaService } from '../database/prisma.service.js';
 import type { Prisma } from '../generated/prisma/client.js';
@@ -60,6 +61,18 @@ export interface BackfillResult {
   readonly tombstoned: number;
   readonly resumed: boolean;
   readonly full: boolean;
+}
+
+/**
+ * How many records of a page are written at once by sources that write one record per transaction
+ * (opportunities, appointments): their writes are latency-bound round trips, and the records of a
+ * page are distinct, each locked by its own id.
+ */
+export const PAGE_WRITE_CONCURRENCY = 8;
+
+/** Writes each record with PAGE_WRITE_CONCURRENCY at a time; the first failure fails the page. */
+export async function writeEach<Item>(items: readonly Item[], write: (item: Item) => Promise<unknown>): Promise<void> {
+  await pMap(items, write, { concurrency: PAGE_WRITE_CONCURRENCY });
 }
 
 /** An incremental run re-reads this much before the previous run started, for late index updates. */

@@ -12,6 +12,7 @@ import {
   type ListingOptions,
   type ListingPage,
   type ListingSource,
+  writeEach,
 } from './checkpointed-listing.js';
 
 /** GHL's largest opportunity search page. */
@@ -65,10 +66,12 @@ export class OpportunitiesBackfill implements ListingSource<GhlOpportunity> {
   }
 
   async applyPage(opportunities: readonly GhlOpportunity[]): Promise<void> {
-    for (const opportunity of opportunities) {
-      const change = mapGhlOpportunity(asWebhookPayload(opportunity, this.locationId), eventKeyOf(opportunity.id));
-      await this.opportunities.applyGhlOpportunity(change, 'upsert');
-    }
+    await writeEach(opportunities, (opportunity) =>
+      this.opportunities.applyGhlOpportunity(
+        mapGhlOpportunity(asWebhookPayload(opportunity, this.locationId), eventKeyOf(opportunity.id)),
+        'upsert',
+      ),
+    );
   }
 
   ghlIdOf(opportunity: GhlOpportunity): string {
@@ -77,13 +80,15 @@ export class OpportunitiesBackfill implements ListingSource<GhlOpportunity> {
 
   async reconcile(listingStartedAt: Date): Promise<number> {
     const missing = await this.seen.missingFromListing(this.locationId, 'opportunities', listingStartedAt);
-    for (const id of missing) {
-      const deletion = mapGhlOpportunity(
-        { id, locationId: this.locationId, timestamp: listingStartedAt.toISOString() },
-        eventKeyOf(id),
-      );
-      await this.opportunities.applyGhlOpportunity(deletion, 'delete');
-    }
+    await writeEach(missing, (id) =>
+      this.opportunities.applyGhlOpportunity(
+        mapGhlOpportunity(
+          { id, locationId: this.locationId, timestamp: listingStartedAt.toISOString() },
+          eventKeyOf(id),
+        ),
+        'delete',
+      ),
+    );
     return missing.length;
   }
 }

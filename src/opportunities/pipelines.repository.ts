@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService, type PrismaTransaction } from '../database/prisma.service.js';
-import type { Pipeline, PipelineStage } from '../generated/prisma/client.js';
+import { Prisma, type Pipeline, type PipelineStage } from '../generated/prisma/client.js';
 
 export type PipelineRow = Pipeline;
 export type PipelineStageRow = PipelineStage;
@@ -12,20 +12,35 @@ export class PipelinesRepository {
 
   /** The pipeline's id, recording it (name unknown until the backfill) the first time it is seen. */
   async ensurePipeline(ghlPipelineId: string, ghlLocationId: string, transaction: PrismaTransaction): Promise<string> {
-    const [row] = await transaction.$queryRaw<{ id: string }[]>`
+    const find = Prisma.sql`SELECT id FROM pipelines WHERE ghl_pipeline_id = ${ghlPipelineId}`;
+    const insert = Prisma.sql`
       INSERT INTO pipelines (ghl_pipeline_id, ghl_location_id) VALUES (${ghlPipelineId}, ${ghlLocationId})
-      ON CONFLICT (ghl_pipeline_id) DO UPDATE SET ghl_pipeline_id = EXCLUDED.ghl_pipeline_id
-      RETURNING id`;
-    return row!.id;
+      ON CONFLICT (ghl_pipeline_id) DO NOTHING RETURNING id`;
+    return this.findOrInsert(find, insert, transaction);
   }
 
   /** The stage's id, recording it (name and position unknown until the backfill) the first time it is seen. */
   async ensureStage(ghlStageId: string, pipelineId: string, transaction: PrismaTransaction): Promise<string> {
-    const [row] = await transaction.$queryRaw<{ id: string }[]>`
+    const find = Prisma.sql`SELECT id FROM pipeline_stages WHERE ghl_stage_id = ${ghlStageId}`;
+    const insert = Prisma.sql`
       INSERT INTO pipeline_stages (ghl_stage_id, pipeline_id) VALUES (${ghlStageId}, ${pipelineId}::uuid)
-      ON CONFLICT (ghl_stage_id) DO UPDATE SET ghl_stage_id = EXCLUDED.ghl_stage_id
-      RETURNING id`;
-    return row!.id;
+      ON CONFLICT (ghl_stage_id) DO NOTHING RETURNING id`;
+    return this.findOrInsert(find, insert, transaction);
+  }
+
+  /**
+   * Reads first, inserts only when missing, and never takes a row lock on an existing row (an
+   * `ON CONFLICT DO UPDATE` would, and every opportunity of a pipeline would then wait for the
+   * others' transactions). A concurrent insert makes ours do nothing; the row is then read again
+   * in a new statement, which sees the other transaction's commit.
+   */
+  private async findOrInsert(find: Prisma.Sql, insert: Prisma.Sql, transaction: PrismaTransaction): Promise<string> {
+    const [existing] = await transaction.$queryRaw<{ id: string }[]>(find);
+    if (existing) return existing.id;
+    const [inserted] = await transaction.$queryRaw<{ id: string }[]>(insert);
+    if (inserted) return inserted.id;
+    const [concurrent] = await transaction.$queryRaw<{ id: string }[]>(find);
+    return concurrent!.id;
   }
 
   /** Writes a pipeline as GHL lists it (names and stage positions), by GHL ids; returns how many stages. */

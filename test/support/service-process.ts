@@ -12,13 +12,13 @@ export class ServiceProcess {
   readonly exited: Promise<number | null>;
   private readonly child: ChildProcess;
 
-  constructor(cwd: string, env: Record<string, string>, entry = 'dist/main.js') {
+  constructor(cwd: string, env: Record<string, string>, entry = 'dist/main.js', args: readonly string[] = []) {
     const inherited = Object.fromEntries(
       Object.entries(process.env).filter(
         ([name]) => !name.startsWith('GHL_') && !['DATABASE_URL', 'GRAPHQL_API_KEYS', 'PORT'].includes(name),
       ),
     );
-    this.child = spawn(process.execPath, [join(PROJECT_ROOT, entry)], {
+    this.child = spawn(process.execPath, [join(PROJECT_ROOT, entry), ...args], {
       cwd,
       env: { ...inherited, HOST: '127.0.0.1', PORT: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
