@@ -51,13 +51,17 @@ export class ContactChangePlan {
   private readonly created = new Set<string>();
   private readonly tags = new Map<string, readonly string[]>();
   private readonly customFields = new Map<string, readonly CustomFieldValue[]>();
+  // Row ids by natural key, kept in step with `rows` by `index` (a page of 500 would otherwise scan).
+  private readonly idByGhlId = new Map<string, string>();
+  private readonly idByEmail = new Map<string, string>();
+  private readonly idsByPhone = new Map<string, Set<string>>();
 
   constructor(
     loaded: readonly ContactState[],
     private readonly now: Date = new Date(),
   ) {
     for (const row of loaded) {
-      this.rows.set(row.id, row);
+      this.index(undefined, row);
       this.original.set(row.id, row);
     }
   }
@@ -123,8 +127,23 @@ export class ContactChangePlan {
   private write(target: ContactState | null, data: Partial<ContactState>): ContactState {
     const row: ContactState = target ? { ...target, ...data } : { ...emptyContact(randomUUID(), this.now), ...data };
     if (!target) this.created.add(row.id);
-    this.rows.set(row.id, row);
+    this.index(target ?? undefined, row);
     return row;
+  }
+
+  private index(previous: ContactState | undefined, row: ContactState): void {
+    if (previous?.ghlContactId && this.idByGhlId.get(previous.ghlContactId) === row.id) {
+      this.idByGhlId.delete(previous.ghlContactId);
+    }
+    if (previous?.email && this.idByEmail.get(previous.email) === row.id) this.idByEmail.delete(previous.email);
+    if (previous?.phone) this.idsByPhone.get(previous.phone)?.delete(row.id);
+    this.rows.set(row.id, row);
+    if (row.ghlContactId) this.idByGhlId.set(row.ghlContactId, row.id);
+    if (row.email) this.idByEmail.set(row.email, row.id);
+    if (row.phone) {
+      const ids = this.idsByPhone.get(row.phone) ?? new Set<string>();
+      this.idsByPhone.set(row.phone, ids.add(row.id));
+    }
   }
 
   /** A contact not yet linked to GHL that is the same person: same email, else same phone. */
@@ -134,9 +153,9 @@ export class ContactChangePlan {
       if (holder && holder.ghlContactId === null && holder.deletedAt === null) return holder;
     }
     if (!fields.phone) return null;
-    const candidates = [...this.rows.values()].filter(
-      (row) => row.phone === fields.phone && row.ghlContactId === null && row.email === null && row.deletedAt === null,
-    );
+    const candidates = [...(this.idsByPhone.get(fields.phone) ?? [])]
+      .map((id) => this.rows.get(id)!)
+      .filter((row) => row.ghlContactId === null && row.email === null && row.deletedAt === null);
     return candidates.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())[0] ?? null;
   }
 
@@ -167,13 +186,13 @@ export class ContactChangePlan {
   }
 
   private byGhlId(ghlContactId: string): ContactState | undefined {
-    for (const row of this.rows.values()) if (row.ghlContactId === ghlContactId) return row;
-    return undefined;
+    const id = this.idByGhlId.get(ghlContactId);
+    return id === undefined ? undefined : this.rows.get(id);
   }
 
   private byEmail(email: string): ContactState | undefined {
-    for (const row of this.rows.values()) if (row.email === email) return row;
-    return undefined;
+    const id = this.idByEmail.get(email);
+    return id === undefined ? undefined : this.rows.get(id);
   }
 }
 

@@ -45,12 +45,14 @@ const STATE_COLUMNS = [
 
 /** One array per column of STATE_COLUMN_NAMES, for `unnest`. */
 function stateArrays(rows: readonly ContactState[]): unknown[][] {
-  return STATE_COLUMN_NAMES.map((column) => rows.map((row) => row[camelCase(column) as keyof ContactState]));
+  return STATE_KEYS.map((key) => rows.map((row) => row[key]));
 }
 
 function camelCase(column: string): string {
   return column.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
 }
+
+const STATE_KEYS = STATE_COLUMN_NAMES.map((column) => camelCase(column) as keyof ContactState);
 
 /** What the read API may filter contacts by, already normalized. */
 export interface ContactQuery {
