@@ -123,7 +123,8 @@ export class ContactsRepository {
    * Writes a plan in a fixed order, a few statements whatever its size (plain SQL over arrays: a
    * page of 500 through Prisma's query compiler cost more than the rest of the backfill): emails
    * that move are cleared first (the unique index checks every row), then new contacts (others may
-   * point at them in `email_conflict_contact_id`), then updates, then the tag and custom field sets.
+   * point at them in `email_conflict_contact_id`), then updates (rows whose values are unchanged are
+   * left alone, so `updated_at` moves only when something did), then the tag and custom field sets.
    */
   async writePlan(writes: PlannedWrites, client: SqlClient): Promise<void> {
     if (writes.emailMoves.length > 0) {
@@ -142,7 +143,9 @@ export class ContactsRepository {
           .map((column) => `${column} = v.${column}`)
           .join(', ')}, updated_at = now()
          FROM unnest(${STATE_ARRAY_PARAMETERS}) AS v(${STATE_COLUMN_NAMES.join(', ')})
-         WHERE c.id = v.id`,
+         WHERE c.id = v.id
+           AND (${STATE_COLUMN_NAMES.map((column) => `c.${column}`).join(', ')})
+               IS DISTINCT FROM (${STATE_COLUMN_NAMES.map((column) => `v.${column}`).join(', ')})`,
         stateArrays(writes.updated),
       );
     }

@@ -121,4 +121,14 @@ describe('contacts backfill from the GHL REST API', () => {
     const stored = new Map((await rows()).map((row) => [row.ghl_contact_id, row.email]));
     for (const contact of changed) expect(stored.get(contact.id)).toBe(`moved.${contact.id.toLowerCase()}@example.com`);
   });
+
+  it('a full run over contacts that did not change rewrites none of them (updated_at stays)', async () => {
+    const snapshot = () =>
+      database.query<{ ghl_contact_id: string; updated_at: Date }>(
+        'SELECT ghl_contact_id, updated_at FROM contacts ORDER BY ghl_contact_id',
+      );
+    const before = await snapshot();
+    expect((await run({ full: true })).records).toBe(ghl.contacts.size);
+    expect(await snapshot()).toEqual(before);
+  });
 });
