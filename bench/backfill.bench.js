@@ -14,6 +14,16 @@ import { embeddedDatabaseUrl, machineLine, postgresVersion, ROOT, startProcess }
 const SIZES = (process.env.BENCH_BACKFILL_SIZES ?? '5000,50000').split(',').map(Number);
 const PAGE_SIZE = 500;
 const RATE_LIMIT_CEILING = (100 / 10) * PAGE_SIZE;
+/** Each row is the median of this many runs (two shared cores make single runs vary by ±10 %). */
+const RUNS = Number(process.env.BENCH_BACKFILL_RUNS ?? 3);
+
+async function medianOf(measureOnce) {
+  const runs = [];
+  for (let run = 0; run < RUNS; run += 1) runs.push(await measureOnce());
+  runs.sort((a, b) => a.seconds - b.seconds);
+  const median = runs[Math.floor(runs.length / 2)];
+  return { ...median, range: `${runs[0].seconds.toFixed(2)}–${runs.at(-1).seconds.toFixed(2)}` };
+}
 
 /** Runs `node <args>` to its end; resolves with its output and the peak RSS (VmHWM) read while it ran. */
 function runToEnd(args, env, cwd) {
@@ -111,23 +121,23 @@ try {
   const databaseUrl = embeddedDatabaseUrl(cwd, 'trainu_sync');
   const version = await postgresVersion(databaseUrl);
   const rows = [];
-  for (const size of SIZES) rows.push(await measure(size, cwd, databaseUrl));
+  for (const size of SIZES) rows.push(await medianOf(() => measure(size, cwd, databaseUrl)));
   // V8 grows its heap lazily: the same largest run with the old generation capped shows how much
   // memory the backfill actually keeps (it completes, and its peak is what it needs).
-  rows.push(await measure(Math.max(...SIZES), cwd, databaseUrl, ['--max-old-space-size=128']));
+  rows.push(await medianOf(() => measure(Math.max(...SIZES), cwd, databaseUrl, ['--max-old-space-size=128'])));
   await service.stop();
 
   console.log(`\nMachine: ${machineLine()}`);
   console.log(
-    `Node ${process.version}, embedded PostgreSQL ${version}; stand-in enforcing 100 requests / 10 s; pages of ${PAGE_SIZE}; ceiling ${RATE_LIMIT_CEILING} contacts/s\n`,
+    `Node ${process.version}, embedded PostgreSQL ${version}; stand-in enforcing 100 requests / 10 s; pages of ${PAGE_SIZE}; ceiling ${RATE_LIMIT_CEILING} contacts/s; median of ${RUNS} runs\n`,
   );
   console.log(
-    '| contacts | V8 heap | stored | pages | seconds | contacts/s | of the rate-limit ceiling | 429s | peak RSS of the backfill |',
+    '| contacts | V8 heap | stored | pages | seconds (median; range) | contacts/s | of the rate-limit ceiling | 429s | peak RSS of the backfill |',
   );
   console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const row of rows) {
     console.log(
-      `| ${row.size.toLocaleString('en')} | ${row.heap} | ${row.stored.toLocaleString('en')} | ${row.pages} | ${row.seconds.toFixed(2)} | ${Math.round(row.perSecond).toLocaleString('en')} | ${(row.ofCeiling * 100).toFixed(0)}% | ${row.throttled} | ${row.peakMiB.toFixed(0)} MiB |`,
+      `| ${row.size.toLocaleString('en')} | ${row.heap} | ${row.stored.toLocaleString('en')} | ${row.pages} | ${row.seconds.toFixed(2)} (${row.range}) | ${Math.round(row.perSecond).toLocaleString('en')} | ${(row.ofCeiling * 100).toFixed(0)}% | ${row.throttled} | ${row.peakMiB.toFixed(0)} MiB |`,
     );
   }
 } finally {

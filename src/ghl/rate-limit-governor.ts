@@ -12,6 +12,11 @@ import { RetryAfterError } from '../dlq/sync-errors.js';
 export const GHL_DEFAULT_LIMITS = { intervalMs: 10_000, daily: 200_000 } as const;
 
 const UNKNOWN_LIMIT_POLL_MS = 50;
+/**
+ * Added to GHL's window: a grant is recorded just before its request leaves, GHL counts the request
+ * when it arrives, so our window must end a little after GHL's.
+ */
+const WINDOW_MARGIN_MS = 200;
 
 /** Who is asking: the backfill leaves GHL_DAILY_RESERVE requests a day to webhook-triggered fetches. */
 export type RequestPurpose = 'backfill' | 'webhook';
@@ -42,7 +47,11 @@ export class RateLimitGovernor {
     }
   }
 
-  /** What GHL's answer said about the budget (any status): remaining burst and daily requests. */
+  /**
+   * What GHL's answer said about the budget (any status): the burst limit, window and daily
+   * remainder. `X-RateLimit-Remaining: 0` holds requests until the oldest of our grants in the
+   * window leaves it (when other clients of the location spent the burst, GHL's 429 says how long).
+   */
   async observe(locationId: string, headers: Record<string, unknown>): Promise<void> {
     const number = (name: string) => {
       const value = Number(headers[name]);
@@ -60,7 +69,9 @@ export class RateLimitGovernor {
           interval_ms = COALESCE(${intervalMs ?? null}::int, interval_ms),
           daily_remaining = COALESCE(${dailyRemaining ?? null}::int, daily_remaining),
           blocked_until = CASE WHEN ${remaining ?? null}::int = 0
-            THEN GREATEST(blocked_until, clock_timestamp() + make_interval(secs => COALESCE(${intervalMs ?? null}::int, interval_ms, ${GHL_DEFAULT_LIMITS.intervalMs}) / 1000.0))
+            THEN GREATEST(blocked_until, LEAST(clock_timestamp(), (
+                SELECT min(granted_at) FROM ghl_request_grants WHERE location_id = ${locationId}))
+              + make_interval(secs => (COALESCE(${intervalMs ?? null}::int, interval_ms, ${GHL_DEFAULT_LIMITS.intervalMs}) + ${WINDOW_MARGIN_MS}) / 1000.0))
             ELSE blocked_until END,
           updated_at = clock_timestamp()
         WHERE location_id = ${locationId}`;
@@ -122,14 +133,15 @@ export class RateLimitGovernor {
       );
     }
 
-    const windowStart = new Date(state!.now.getTime() - state!.interval_ms);
+    const windowMs = state!.interval_ms + WINDOW_MARGIN_MS;
+    const windowStart = new Date(state!.now.getTime() - windowMs);
     await transaction.$executeRaw`DELETE FROM ghl_request_grants WHERE location_id = ${locationId} AND granted_at <= ${windowStart}`;
     const [window] = await transaction.$queryRaw<{ count: number; oldest: Date | null }[]>`
       SELECT count(*)::int AS count, min(granted_at) AS oldest FROM ghl_request_grants WHERE location_id = ${locationId}`;
     // Until GHL's first answer has told us the location's burst limit, one request at a time.
     if (state!.burst === null && window!.count > 0) return { granted: false, waitMs: UNKNOWN_LIMIT_POLL_MS };
     if (state!.burst !== null && window!.count >= state!.burst) {
-      const waitMs = window!.oldest!.getTime() + state!.interval_ms - state!.now.getTime();
+      const waitMs = window!.oldest!.getTime() + windowMs - state!.now.getTime();
       return { granted: false, waitMs: Math.max(5, waitMs) };
     }
     await transaction.$executeRaw`INSERT INTO ghl_request_grants (location_id, granted_at) VALUES (${locationId}, ${state!.now})`;
