@@ -1,8 +1,6 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
-import { Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { Logger } from 'pino';
 import { progressReporter } from '../backfill/backfill-progress.js';
 import { BackfillRunnerModule } from '../backfill/backfill-runner.module.js';
 import {
@@ -12,14 +10,8 @@ import {
   type BackfillOutcome,
 } from '../backfill/backfill.service.js';
 import { defaultDataDir, loadConfigFromEnvironment, migrate, resolveDatabase } from '../bootstrap.js';
-import type { AppConfig } from '../config/app-config.js';
-import { ConfigModule } from '../config/config.module.js';
-import { DatabaseModule } from '../database/database.module.js';
-import { InboxModule } from '../inbox/inbox.module.js';
-import { AnalyticsModule } from '../observability/analytics/analytics.module.js';
-import { LoggingModule } from '../observability/logging/logging.module.js';
 import { createRootLogger } from '../observability/logging/root-logger.js';
-import { QueueModule } from '../queue/queue.module.js';
+import { CliModule } from './cli.module.js';
 
 const USAGE = `npm run backfill -- [--objects ${BACKFILL_OBJECTS.join(',')}] [--since ISO] [--full]
 
@@ -30,25 +22,6 @@ const USAGE = `npm run backfill -- [--objects ${BACKFILL_OBJECTS.join(',')}] [--
 An unfinished run of an object resumes from its checkpoint. Needs GHL_LOCATION_ID and
 GHL_PRIVATE_INTEGRATION_TOKEN; uses DATABASE_URL, or the embedded database of a running
 \`npm start\` in this directory. Exit code 0 when every object finished or was running elsewhere.`;
-
-/** The backfill without HTTP or queue workers (SERVICE_ROLE=api semantics). */
-@Module({})
-class BackfillCliModule {
-  static register(config: AppConfig, logger: Logger): DynamicModule {
-    return {
-      module: BackfillCliModule,
-      imports: [
-        ConfigModule.forRoot(config),
-        LoggingModule.forRoot(logger),
-        AnalyticsModule,
-        DatabaseModule,
-        QueueModule,
-        InboxModule,
-        BackfillRunnerModule,
-      ],
-    };
-  }
-}
 
 type Out = (line: string) => void;
 
@@ -88,7 +61,9 @@ async function run(argv: string[], out: Out): Promise<number> {
   }
   const { config, embedded } = await resolveDatabase(base, defaultDataDir(), logger, { attach: true });
   if (config.migrateOnStart) await migrate(config, logger);
-  const app = await NestFactory.createApplicationContext(BackfillCliModule.register(config, logger), { logger: false });
+  const app = await NestFactory.createApplicationContext(CliModule.register(config, logger, [BackfillRunnerModule]), {
+    logger: false,
+  });
   const progress = progressReporter(process.stderr);
   try {
     const outcomes = await app.get(BackfillService).run({

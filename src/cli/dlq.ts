@@ -1,24 +1,16 @@
 import 'reflect-metadata';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { Logger } from 'pino';
 import { defaultDataDir, loadConfigFromEnvironment, resolveDatabase } from '../bootstrap.js';
-import type { AppConfig } from '../config/app-config.js';
-import { ConfigModule } from '../config/config.module.js';
-import { DatabaseModule } from '../database/database.module.js';
 import { DeadLetterError } from '../dlq/dead-letter.errors.js';
 import { DeadLettersRepository, type DeadLetterQuery, type DeadLetterRow } from '../dlq/dead-letters.repository.js';
 import { DeadLettersService } from '../dlq/dead-letters.service.js';
 import { DlqAdminModule } from '../dlq/dlq-admin.module.js';
 import { readPlaybook } from '../dlq/playbooks.js';
 import type { DeadLetterStatus } from '../generated/prisma/enums.js';
-import { InboxModule } from '../inbox/inbox.module.js';
-import { AnalyticsModule } from '../observability/analytics/analytics.module.js';
-import { LoggingModule } from '../observability/logging/logging.module.js';
 import { createRootLogger } from '../observability/logging/root-logger.js';
-import { QueueModule } from '../queue/queue.module.js';
+import { CliModule } from './cli.module.js';
 
 const USAGE = `npm run dlq -- <command>
 
@@ -28,25 +20,6 @@ const USAGE = `npm run dlq -- <command>
   discard <id> | --all [--queue Q] [--error-class C] --reason "why"
 
 Uses DATABASE_URL, or the embedded database of a running \`npm start\` in this directory.`;
-
-/** Just what operating dead letters needs: no HTTP, no workers (SERVICE_ROLE=api semantics). */
-@Module({})
-class DlqCliModule {
-  static register(config: AppConfig, logger: Logger): DynamicModule {
-    return {
-      module: DlqCliModule,
-      imports: [
-        ConfigModule.forRoot(config),
-        LoggingModule.forRoot(logger),
-        AnalyticsModule,
-        DatabaseModule,
-        QueueModule,
-        InboxModule,
-        DlqAdminModule,
-      ],
-    };
-  }
-}
 
 type Out = (line: string) => void;
 
@@ -76,7 +49,9 @@ async function run(argv: string[], out: Out): Promise<number> {
   const logger = createRootLogger('warn');
   const base = loadConfigFromEnvironment().with({ serviceRole: 'api' });
   const { config, embedded } = await resolveDatabase(base, defaultDataDir(), logger, { attach: true });
-  const app = await NestFactory.createApplicationContext(DlqCliModule.register(config, logger), { logger: false });
+  const app = await NestFactory.createApplicationContext(CliModule.register(config, logger, [DlqAdminModule]), {
+    logger: false,
+  });
   try {
     const repository = app.get(DeadLettersRepository);
     const service = app.get(DeadLettersService);

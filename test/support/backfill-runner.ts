@@ -1,14 +1,9 @@
 import { Test, type TestingModule } from '@nestjs/testing';
 import { BackfillRunnerModule } from '../../src/backfill/backfill-runner.module.js';
 import { migrate } from '../../src/bootstrap.js';
+import { CliModule } from '../../src/cli/cli.module.js';
 import { loadAppConfig } from '../../src/config/app-config.js';
-import { ConfigModule } from '../../src/config/config.module.js';
-import { DatabaseModule } from '../../src/database/database.module.js';
-import { InboxModule } from '../../src/inbox/inbox.module.js';
-import { AnalyticsModule } from '../../src/observability/analytics/analytics.module.js';
-import { LoggingModule } from '../../src/observability/logging/logging.module.js';
 import { createRootLogger } from '../../src/observability/logging/root-logger.js';
-import { QueueModule } from '../../src/queue/queue.module.js';
 import type { GhlApiStandIn } from './ghl-api-stand-in.js';
 import { CapturedLogs } from './test-app.js';
 import type { TestDatabase } from './test-database.js';
@@ -25,17 +20,8 @@ export async function startBackfillRunner(database: TestDatabase, ghl: GhlApiSta
   const logger = createRootLogger('silent', new CapturedLogs());
   await migrate(config, logger);
   const moduleRef = await Test.createTestingModule({
-    // Bookings publish domain events through pg-boss: the queue (and the inbox processors its boot
-    // checks for) as in the DLQ CLI, without workers (SERVICE_ROLE=api).
-    imports: [
-      ConfigModule.forRoot(config),
-      LoggingModule.forRoot(logger),
-      AnalyticsModule,
-      DatabaseModule,
-      QueueModule,
-      InboxModule,
-      BackfillRunnerModule,
-    ],
+    // As `npm run backfill` composes it: bookings publish domain events through pg-boss.
+    imports: [CliModule.register(config, logger, [BackfillRunnerModule])],
   }).compile();
   moduleRef.useLogger(false);
   await moduleRef.init();
