@@ -7,15 +7,7 @@ import { AppConfig } from '../config/app-config.js';
 import { Prisma } from '../generated/prisma/client.js';
 import { GhlClient } from '../ghl/ghl-client.js';
 import { BackfillSeenRepository } from './backfill-seen.repository.js';
-import {
-  CheckpointedListing,
-  type BackfillResult,
-  type ListingCheckpoint,
-  type ListingOptions,
-  type ListingPage,
-  type ListingSource,
-  writeEach,
-} from './checkpointed-listing.js';
+import { type ListingCheckpoint, type ListingPage, type ListingSource, writeEach } from './checkpointed-listing.js';
 
 const DAY_MS = 86_400_000;
 /** A run lists appointments starting from this long before it started… */
@@ -56,16 +48,8 @@ export class AppointmentsBackfill implements ListingSource<GhlCalendarEvent> {
   pastMs = APPOINTMENTS_PAST_MS;
   futureMs = APPOINTMENTS_FUTURE_MS;
   windowMs = APPOINTMENTS_WINDOW_MS;
-  /**
-   * The current run's range, for `reconcile` (which the runner gives only the start time). Every
-   * run, resumed ones included, fetches at least one page before it reconciles, and every page
-   * sets this from the checkpoint's position, so it always holds the range of the run reconciling.
-   */
-  private range: { readonly from: number; readonly to: number } | undefined;
-
   constructor(
     config: AppConfig,
-    private readonly listing: CheckpointedListing,
     private readonly ghl: GhlClient,
     private readonly bookings: BookingsService,
     private readonly seen: BackfillSeenRepository,
@@ -73,13 +57,8 @@ export class AppointmentsBackfill implements ListingSource<GhlCalendarEvent> {
     this.locationId = config.ghl.locationId!;
   }
 
-  async run(options: ListingOptions = {}): Promise<BackfillResult> {
-    return this.listing.run(this, options);
-  }
-
   async fetchPage(checkpoint: ListingCheckpoint): Promise<ListingPage<GhlCalendarEvent>> {
     const position = (checkpoint.position as AppointmentsPosition | null) ?? (await this.firstPosition());
-    this.range = { from: position.from, to: position.to };
     const calendarId = position.calendarIds[position.calendarIndex];
     if (calendarId === undefined) return { items: [], next: null };
     const windowEnd = Math.min(position.windowStart + position.windowMs, position.to);
@@ -106,9 +85,12 @@ export class AppointmentsBackfill implements ListingSource<GhlCalendarEvent> {
     return String(event.id);
   }
 
-  async reconcile(listingStartedAt: Date): Promise<number> {
-    if (!this.range) throw new Error('appointments reconciliation before any page was listed');
-    const { from, to } = this.range;
+  /**
+   * Within the range the run listed: its checkpoint's, fixed on its first page; a run whose only
+   * page found no calendars saved no position, and its range is the one its start implies.
+   */
+  async reconcile(listingStartedAt: Date, last: ListingCheckpoint): Promise<number> {
+    const { from, to } = (last.position as AppointmentsPosition | null) ?? this.rangeFrom(listingStartedAt.getTime());
     const missing = await this.seen.missingFromListing(
       this.locationId,
       'appointments',
@@ -129,16 +111,18 @@ export class AppointmentsBackfill implements ListingSource<GhlCalendarEvent> {
   /** The first page's position: the calendars as GHL lists them now, and the range from now. */
   private async firstPosition(): Promise<AppointmentsPosition> {
     const { calendars = [] } = await this.ghl.getCalendars();
-    const now = Date.now();
-    const from = now - this.pastMs;
+    const range = this.rangeFrom(Date.now());
     return {
       calendarIds: calendars.map((calendar) => calendar.id),
       calendarIndex: 0,
-      windowStart: from,
-      from,
-      to: now + this.futureMs,
+      windowStart: range.from,
+      ...range,
       windowMs: this.windowMs,
     };
+  }
+
+  private rangeFrom(now: number): { from: number; to: number } {
+    return { from: now - this.pastMs, to: now + this.futureMs };
   }
 }
 

@@ -2,7 +2,12 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { AppointmentsBackfill } from './appointments-backfill.js';
-import type { BackfillProgress, BackfillResult, ListingOptions } from './checkpointed-listing.js';
+import {
+  CheckpointedListing,
+  type BackfillProgress,
+  type BackfillResult,
+  type ListingOptions,
+} from './checkpointed-listing.js';
 import { ContactsBackfill } from './contacts-backfill.js';
 import { OpportunitiesBackfill } from './opportunities-backfill.js';
 import { PipelinesBackfill } from './pipelines-backfill.js';
@@ -38,6 +43,7 @@ export class BackfillService {
   constructor(
     config: AppConfig,
     private readonly prisma: PrismaService,
+    private readonly listing: CheckpointedListing,
     private readonly pipelines: PipelinesBackfill,
     private readonly contacts: ContactsBackfill,
     private readonly opportunities: OpportunitiesBackfill,
@@ -89,11 +95,11 @@ export class BackfillService {
       case 'pipelines':
         return this.pipelines.run(options);
       case 'contacts':
-        return this.contacts.run(options);
+        return this.listing.run(this.contacts, options);
       case 'opportunities':
-        return this.opportunities.run(options);
+        return this.listing.run(this.opportunities, options);
       case 'appointments':
-        return this.appointments.run(options);
+        return this.listing.run(this.appointments, options);
     }
   }
 }

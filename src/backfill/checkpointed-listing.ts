@@ -35,9 +35,10 @@ export interface ListingSource<Item> {
   ghlIdOf(item: Item): string;
   /**
    * After a complete full listing: tombstones live records of the location that it did not contain
-   * (per `backfill_seen`) and that did not change after `listingStartedAt`. Returns how many.
+   * (per `backfill_seen`) and that did not change after `listingStartedAt`. `last` is the run's
+   * final checkpoint (what the listing covered). Returns how many.
    */
-  reconcile(listingStartedAt: Date): Promise<number>;
+  reconcile(listingStartedAt: Date, last: ListingCheckpoint): Promise<number>;
 }
 
 export interface BackfillProgress {
@@ -135,7 +136,7 @@ export class CheckpointedListing {
 
     let tombstoned = 0;
     if (checkpoint.full) {
-      tombstoned = await source.reconcile(started.startedAt);
+      tombstoned = await source.reconcile(started.startedAt, checkpoint);
       await this.seen.clear(this.locationId, object);
     }
     await this.cursors.complete(this.locationId, object);

@@ -7,14 +7,7 @@ import type { GhlContactWebhookDto } from '../contacts/dto/contact-webhook.dto.j
 import type { Prisma } from '../generated/prisma/client.js';
 import { GhlClient } from '../ghl/ghl-client.js';
 import { BackfillSeenRepository } from './backfill-seen.repository.js';
-import {
-  CheckpointedListing,
-  type BackfillResult,
-  type ListingCheckpoint,
-  type ListingOptions,
-  type ListingPage,
-  type ListingSource,
-} from './checkpointed-listing.js';
+import { type ListingCheckpoint, type ListingPage, type ListingSource } from './checkpointed-listing.js';
 
 /** GHL's largest contact search page. */
 export const CONTACTS_PAGE_LIMIT = 500;
@@ -36,17 +29,12 @@ export class ContactsBackfill implements ListingSource<GhlContact> {
 
   constructor(
     config: AppConfig,
-    private readonly listing: CheckpointedListing,
     private readonly ghl: GhlClient,
     private readonly contacts: ContactsService,
     private readonly seen: BackfillSeenRepository,
   ) {
     this.locationId = config.ghl.locationId!;
     this.region = config.sync.defaultPhoneRegion;
-  }
-
-  async run(options: ListingOptions = {}): Promise<BackfillResult> {
-    return this.listing.run(this, options);
   }
 
   async fetchPage(checkpoint: ListingCheckpoint): Promise<ListingPage<GhlContact>> {

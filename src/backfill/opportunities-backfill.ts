@@ -5,15 +5,7 @@ import { mapGhlOpportunity } from '../opportunities/opportunity.mapper.js';
 import { OpportunitiesService } from '../opportunities/opportunities.service.js';
 import { GhlClient } from '../ghl/ghl-client.js';
 import { BackfillSeenRepository } from './backfill-seen.repository.js';
-import {
-  CheckpointedListing,
-  type BackfillResult,
-  type ListingCheckpoint,
-  type ListingOptions,
-  type ListingPage,
-  type ListingSource,
-  writeEach,
-} from './checkpointed-listing.js';
+import { type ListingCheckpoint, type ListingPage, type ListingSource, writeEach } from './checkpointed-listing.js';
 
 /** GHL's largest opportunity search page. */
 export const OPPORTUNITIES_PAGE_LIMIT = 100;
@@ -44,16 +36,11 @@ export class OpportunitiesBackfill implements ListingSource<GhlOpportunity> {
 
   constructor(
     config: AppConfig,
-    private readonly listing: CheckpointedListing,
     private readonly ghl: GhlClient,
     private readonly opportunities: OpportunitiesService,
     private readonly seen: BackfillSeenRepository,
   ) {
     this.locationId = config.ghl.locationId!;
-  }
-
-  async run(options: ListingOptions = {}): Promise<BackfillResult> {
-    return this.listing.run(this, options);
   }
 
   async fetchPage(checkpoint: ListingCheckpoint): Promise<ListingPage<GhlOpportunity>> {

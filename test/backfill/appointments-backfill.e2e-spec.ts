@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppointmentsBackfill } from '../../src/backfill/appointments-backfill.js';
 import { mapGhlAppointment } from '../../src/bookings/booking.mapper.js';
 import { BookingsService } from '../../src/bookings/bookings.service.js';
+import { CheckpointedListing } from '../../src/backfill/checkpointed-listing.js';
 import { startBackfillRunner } from '../support/backfill-runner.js';
 import { GhlApiStandIn, type StandInAppointment } from '../support/ghl-api-stand-in.js';
 import { ghlId } from '../support/ghl-stand-in.js';
@@ -37,7 +38,7 @@ describe('appointments backfill from the GHL REST API', () => {
   let runner: AppointmentsBackfill;
   // The default range (a year back, a year ahead) in 30-day windows, for each of two calendars.
   let windows: number;
-  const run = () => runner.run({ full: true });
+  const run = () => moduleRef.get(CheckpointedListing).run(runner, { full: true });
 
   const rows = () =>
     database.query<BookingRow>(

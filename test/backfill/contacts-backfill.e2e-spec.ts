@@ -1,6 +1,7 @@
 import type { TestingModule } from '@nestjs/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContactsBackfill } from '../../src/backfill/contacts-backfill.js';
+import { CheckpointedListing } from '../../src/backfill/checkpointed-listing.js';
 import { startBackfillRunner } from '../support/backfill-runner.js';
 import { GhlApiStandIn, type StandInContact } from '../support/ghl-api-stand-in.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -20,7 +21,7 @@ describe('contacts backfill from the GHL REST API', () => {
   let moduleRef: TestingModule;
   let runner: ContactsBackfill;
   // Pages of 100 (GHL allows up to 500): three pages without seeding thousands of contacts.
-  const run = (options: { full?: boolean } = {}) => runner.run(options);
+  const run = (options: { full?: boolean } = {}) => moduleRef.get(CheckpointedListing).run(runner, options);
 
   const rows = () =>
     database.query<ContactRow>(

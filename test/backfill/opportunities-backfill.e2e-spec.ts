@@ -4,6 +4,7 @@ import type { BackfillProgress } from '../../src/backfill/checkpointed-listing.j
 import { OpportunitiesBackfill } from '../../src/backfill/opportunities-backfill.js';
 import { OpportunitiesService } from '../../src/opportunities/opportunities.service.js';
 import { mapGhlOpportunity } from '../../src/opportunities/opportunity.mapper.js';
+import { CheckpointedListing } from '../../src/backfill/checkpointed-listing.js';
 import { startBackfillRunner } from '../support/backfill-runner.js';
 import { GhlApiStandIn, type StandInOpportunity } from '../support/ghl-api-stand-in.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -27,7 +28,7 @@ describe('opportunities backfill from the GHL REST API', () => {
   let ghl: GhlApiStandIn;
   let moduleRef: TestingModule;
   let runner: OpportunitiesBackfill;
-  const run = (options: { full?: boolean } = {}) => runner.run(options);
+  const run = (options: { full?: boolean } = {}) => moduleRef.get(CheckpointedListing).run(runner, options);
 
   const rows = () =>
     database.query<OpportunityRow>(
@@ -69,7 +70,7 @@ describe('opportunities backfill from the GHL REST API', () => {
   it('copies every opportunity through the webhooks’ mapper, 100 a page, paging on startAfter + startAfterId', async () => {
     expect(runner.pageLimit).toBe(100);
     const progress: BackfillProgress[] = [];
-    const result = await runner.run({
+    const result = await moduleRef.get(CheckpointedListing).run(runner, {
       full: true,
       onProgress: (update) => {
         progress.push(update);
