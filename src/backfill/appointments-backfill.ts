@@ -48,6 +48,7 @@ export class AppointmentsBackfill implements ListingSource<GhlCalendarEvent> {
   pastMs = APPOINTMENTS_PAST_MS;
   futureMs = APPOINTMENTS_FUTURE_MS;
   windowMs = APPOINTMENTS_WINDOW_MS;
+
   constructor(
     config: AppConfig,
     private readonly ghl: GhlClient,
