@@ -80,7 +80,7 @@ async function measure(size, cwd, databaseUrl, nodeFlags = []) {
   const database = new pg.Client({ connectionString: databaseUrl });
   await database.connect();
   await database.query(
-    'TRUNCATE contacts CASCADE; TRUNCATE sync_cursors, backfill_seen, ghl_request_grants, ghl_rate_limits',
+    'TRUNCATE contacts CASCADE; TRUNCATE ghl_sync.sync_cursors, ghl_sync.backfill_seen, ghl_sync.ghl_request_grants, ghl_sync.ghl_rate_limits',
   );
   const standIn = await startStandIn(size);
   const run = await runToEnd(

@@ -19,7 +19,7 @@ const boss = new PgBoss({
 });
 await boss.start();
 
-const INSERT = `INSERT INTO sync_events (idempotency_key, type, location_id, object_id, correlation_id, payload)
+const INSERT = `INSERT INTO ghl_sync.sync_events (idempotency_key, type, location_id, object_id, correlation_id, payload)
   VALUES ($1, $2, $3, $4, $5, $6::jsonb) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`;
 
 async function accept(raw, signature) {

@@ -55,7 +55,7 @@ async function measure(title, url, databaseUrl, connections) {
   let next = 0;
   const database = new pg.Client({ connectionString: databaseUrl });
   await database.connect();
-  await database.query("TRUNCATE sync_events; DELETE FROM pgboss.job WHERE name = 'sync.inbound-events'");
+  await database.query("TRUNCATE ghl_sync.sync_events; DELETE FROM pgboss.job WHERE name = 'sync.inbound-events'");
   const result = await load(title, {
     url: `${url}/webhooks/ghl`,
     connections,
@@ -76,7 +76,7 @@ async function measure(title, url, databaseUrl, connections) {
   });
   // One snapshot for both counts: a request still in flight when the load stops commits both or neither.
   const { rows } = await database.query(
-    "SELECT (SELECT count(*) FROM sync_events) AS stored, (SELECT count(*) FROM pgboss.job WHERE name = 'sync.inbound-events') AS jobs",
+    "SELECT (SELECT count(*) FROM ghl_sync.sync_events) AS stored, (SELECT count(*) FROM pgboss.job WHERE name = 'sync.inbound-events') AS jobs",
   );
   const stored = Number(rows[0].stored);
   const jobs = Number(rows[0].jobs);

@@ -50,7 +50,7 @@ export class BackfillSeenRepository {
       WHERE r.ghl_location_id = ${locationId} AND ${ghlId} IS NOT NULL AND r.deleted_at IS NULL
         AND r.created_at < ${listingStartedAt} AND (r.ghl_updated_at IS NULL OR r.ghl_updated_at < ${listingStartedAt})
         AND ${within}
-        AND NOT EXISTS (SELECT 1 FROM backfill_seen s
+        AND NOT EXISTS (SELECT 1 FROM ghl_sync.backfill_seen s
                         WHERE s.location_id = ${locationId} AND s.object = ${object} AND s.ghl_id = ${ghlId})`;
     return rows.map((row) => row.ghl_id);
   }

@@ -33,7 +33,7 @@ export class DeadLettersRepository {
   async findByIdForUpdate(id: string, transaction: PrismaTransaction): Promise<DeadLetterRow | null> {
     const locked = await transaction.$queryRaw<
       { id: string }[]
-    >`SELECT id FROM sync_dead_letters WHERE id = ${id}::uuid FOR UPDATE`;
+    >`SELECT id FROM ghl_sync.sync_dead_letters WHERE id = ${id}::uuid FOR UPDATE`;
     return locked.length > 0 ? transaction.syncDeadLetter.findUnique({ where: { id } }) : null;
   }
 

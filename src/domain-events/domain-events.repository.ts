@@ -11,7 +11,7 @@ export class DomainEventsRepository {
     transaction: PrismaTransaction,
   ): Promise<{ id: string; occurredAt: Date } | undefined> {
     const rows = await transaction.$queryRaw<{ id: string; occurred_at: Date }[]>`
-      INSERT INTO domain_events (type, aggregate_type, aggregate_id, dedupe_key, payload, correlation_id, published_at)
+      INSERT INTO ghl_sync.domain_events (type, aggregate_type, aggregate_id, dedupe_key, payload, correlation_id, published_at)
       VALUES (${event.type}, ${event.aggregateType}, ${event.aggregateId}::uuid, ${event.dedupeKey},
               ${JSON.stringify(event.payload)}::jsonb, ${event.correlationId ?? null}, now())
       ON CONFLICT (dedupe_key) DO NOTHING

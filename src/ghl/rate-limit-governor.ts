@@ -64,13 +64,13 @@ export class RateLimitGovernor {
     await this.prisma.$transaction(async (transaction) => {
       await this.ensureRow(locationId, transaction);
       await transaction.$executeRaw`
-        UPDATE ghl_rate_limits SET
+        UPDATE ghl_sync.ghl_rate_limits SET
           burst_max = COALESCE(${burstMax ?? null}::int, burst_max),
           interval_ms = COALESCE(${intervalMs ?? null}::int, interval_ms),
           daily_remaining = COALESCE(${dailyRemaining ?? null}::int, daily_remaining),
           blocked_until = CASE WHEN ${remaining ?? null}::int = 0
             THEN GREATEST(blocked_until, LEAST(clock_timestamp(), (
-                SELECT min(granted_at) FROM ghl_request_grants WHERE location_id = ${locationId}))
+                SELECT min(granted_at) FROM ghl_sync.ghl_request_grants WHERE location_id = ${locationId}))
               + make_interval(secs => (COALESCE(${intervalMs ?? null}::int, interval_ms, ${GHL_DEFAULT_LIMITS.intervalMs}) + ${WINDOW_MARGIN_MS}) / 1000.0))
             ELSE blocked_until END,
           updated_at = clock_timestamp()
@@ -84,7 +84,7 @@ export class RateLimitGovernor {
     await this.prisma.$transaction(async (transaction) => {
       await this.ensureRow(locationId, transaction);
       await transaction.$executeRaw`
-        UPDATE ghl_rate_limits
+        UPDATE ghl_sync.ghl_rate_limits
         SET blocked_until = GREATEST(blocked_until, clock_timestamp() + make_interval(secs => ${seconds}::float8)),
             updated_at = clock_timestamp()
         WHERE location_id = ${locationId}`;
@@ -108,7 +108,7 @@ export class RateLimitGovernor {
         now: Date;
       }[]
     >`
-      UPDATE ghl_rate_limits
+      UPDATE ghl_sync.ghl_rate_limits
       SET day = (clock_timestamp() AT TIME ZONE 'UTC')::date,
           daily_used = CASE WHEN day = (clock_timestamp() AT TIME ZONE 'UTC')::date THEN daily_used ELSE 0 END,
           daily_remaining = CASE WHEN day = (clock_timestamp() AT TIME ZONE 'UTC')::date THEN daily_remaining ELSE NULL END
@@ -135,23 +135,23 @@ export class RateLimitGovernor {
 
     const windowMs = state!.interval_ms + WINDOW_MARGIN_MS;
     const windowStart = new Date(state!.now.getTime() - windowMs);
-    await transaction.$executeRaw`DELETE FROM ghl_request_grants WHERE location_id = ${locationId} AND granted_at <= ${windowStart}`;
+    await transaction.$executeRaw`DELETE FROM ghl_sync.ghl_request_grants WHERE location_id = ${locationId} AND granted_at <= ${windowStart}`;
     const [window] = await transaction.$queryRaw<{ count: number; oldest: Date | null }[]>`
-      SELECT count(*)::int AS count, min(granted_at) AS oldest FROM ghl_request_grants WHERE location_id = ${locationId}`;
+      SELECT count(*)::int AS count, min(granted_at) AS oldest FROM ghl_sync.ghl_request_grants WHERE location_id = ${locationId}`;
     // Until GHL's first answer has told us the location's burst limit, one request at a time.
     if (state!.burst === null && window!.count > 0) return { granted: false, waitMs: UNKNOWN_LIMIT_POLL_MS };
     if (state!.burst !== null && window!.count >= state!.burst) {
       const waitMs = window!.oldest!.getTime() + windowMs - state!.now.getTime();
       return { granted: false, waitMs: Math.max(5, waitMs) };
     }
-    await transaction.$executeRaw`INSERT INTO ghl_request_grants (location_id, granted_at) VALUES (${locationId}, ${state!.now})`;
-    await transaction.$executeRaw`UPDATE ghl_rate_limits SET daily_used = daily_used + 1 WHERE location_id = ${locationId}`;
+    await transaction.$executeRaw`INSERT INTO ghl_sync.ghl_request_grants (location_id, granted_at) VALUES (${locationId}, ${state!.now})`;
+    await transaction.$executeRaw`UPDATE ghl_sync.ghl_rate_limits SET daily_used = daily_used + 1 WHERE location_id = ${locationId}`;
     return { granted: true };
   }
 
   private async ensureRow(locationId: string, transaction: PrismaTransaction): Promise<void> {
     await transaction.$executeRaw`
-      INSERT INTO ghl_rate_limits (location_id, day) VALUES (${locationId}, (clock_timestamp() AT TIME ZONE 'UTC')::date)
+      INSERT INTO ghl_sync.ghl_rate_limits (location_id, day) VALUES (${locationId}, (clock_timestamp() AT TIME ZONE 'UTC')::date)
       ON CONFLICT (location_id) DO NOTHING`;
   }
 }

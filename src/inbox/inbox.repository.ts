@@ -20,8 +20,8 @@ export class InboxRepository {
     finalOutcome?: SyncEventOutcome,
   ): Promise<string | undefined> {
     const { rows } = await client.query<{ id: string }>(
-      `INSERT INTO sync_events (idempotency_key, type, location_id, object_id, correlation_id, payload, outcome, processed_at)
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::sync_event_outcome, $8)
+      `INSERT INTO ghl_sync.sync_events (idempotency_key, type, location_id, object_id, correlation_id, payload, outcome, processed_at)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::ghl_sync.sync_event_outcome, $8)
        ON CONFLICT (idempotency_key) DO NOTHING
        RETURNING id`,
       [

@@ -68,18 +68,18 @@ describe('GraphQL read API', () => {
     });
 
     await database.query(`
-      INSERT INTO sync_events (idempotency_key, type, correlation_id, received_at, processed_at, outcome) VALUES
+      INSERT INTO ghl_sync.sync_events (idempotency_key, type, correlation_id, received_at, processed_at, outcome) VALUES
         ('k1', 'ContactCreate', 'c1', '2026-11-28T10:00:00Z', now() - interval '10 minutes', 'APPLIED'),
         ('k2', 'ContactUpdate', 'c2', '2026-11-28T11:30:00.250Z', now() - interval '59 minutes', 'STALE'),
         ('k3', 'ContactUpdate', 'c3', '2026-11-28T09:00:00Z', now() - interval '2 hours', 'APPLIED'),
         ('k4', 'ContactDelete', 'c4', '2026-11-28T08:00:00Z', NULL, 'PENDING')`);
     await database.query(`
-      INSERT INTO sync_dead_letters (queue, payload, error_class, reason, playbook, attempts, status, first_failed_at, last_failed_at) VALUES
+      INSERT INTO ghl_sync.sync_dead_letters (queue, payload, error_class, reason, playbook, attempts, status, first_failed_at, last_failed_at) VALUES
         ('q', '{}', 'E', 'r', 'p', 6, 'OPEN', now(), now()),
         ('q', '{}', 'E', 'r', 'p', 6, 'OPEN', now(), now()),
         ('q', '{}', 'E', 'r', 'p', 6, 'DISCARDED', now(), now())`);
     await database.query(`
-      INSERT INTO sync_cursors (location_id, object, last_completed_at) VALUES
+      INSERT INTO ghl_sync.sync_cursors (location_id, object, last_completed_at) VALUES
         ('loc', 'contacts', '2026-11-27T03:00:00Z'), ('loc', 'opportunities', '2026-11-28T03:05:00Z'), ('loc', 'pipelines', NULL)`);
 
     const response = await service.graphql(SYNC_STATUS, { apiKey: 'second-key-0123456789' });

@@ -59,7 +59,7 @@ describe('appointments backfill from the GHL REST API', () => {
   const bookingEvents = async (type: string) =>
     database.query<{ ghl_appointment_id: string; deleted: boolean | null }>(
       `SELECT payload->>'ghlAppointmentId' AS ghl_appointment_id, (payload->>'deleted')::boolean AS deleted
-       FROM domain_events WHERE aggregate_type = 'booking' AND type = $1 ORDER BY 1`,
+       FROM ghl_sync.domain_events WHERE aggregate_type = 'booking' AND type = $1 ORDER BY 1`,
       [type],
     );
   const checkpoint = async () =>
@@ -68,7 +68,7 @@ describe('appointments backfill from the GHL REST API', () => {
         cursor: { pages: number; records: number; position: { calendarIndex: number } } | null;
         last_error: string | null;
         last_completed_at: Date | null;
-      }>("SELECT cursor, last_error, last_completed_at FROM sync_cursors WHERE object = 'appointments'")
+      }>("SELECT cursor, last_error, last_completed_at FROM ghl_sync.sync_cursors WHERE object = 'appointments'")
     )[0]!;
 
   beforeAll(async () => {
@@ -140,7 +140,7 @@ describe('appointments backfill from the GHL REST API', () => {
     });
 
     it('resumes a failed run at its checkpoint: only the remaining windows are fetched, nothing is re-applied', async () => {
-      const eventsBefore = await database.query('SELECT id FROM domain_events');
+      const eventsBefore = await database.query('SELECT id FROM ghl_sync.domain_events');
       const calendarsBefore = okRequests('/calendars/');
       const before = okEventRequests();
       // The calendars and five windows answer, the sixth fails.
@@ -157,7 +157,7 @@ describe('appointments backfill from the GHL REST API', () => {
       expect(okEventRequests() - afterFailure).toBe(2 * windows - 5);
       expect(okRequests('/calendars/') - calendarsBefore).toBe(1);
       // Last write wins: the unchanged appointments caused no new domain event.
-      expect(await database.query('SELECT id FROM domain_events')).toHaveLength(eventsBefore.length);
+      expect(await database.query('SELECT id FROM ghl_sync.domain_events')).toHaveLength(eventsBefore.length);
       expect(ghl.throttled).toBe(0);
     });
 

@@ -55,7 +55,7 @@ describe('backfill at scale: 25,000 contacts, 2,000 opportunities, 5,000 appoint
 
   beforeEach(async () => {
     await database.query(
-      'TRUNCATE contacts, bookings, opportunities, pipelines, pipeline_stages, domain_events, sync_cursors, backfill_seen CASCADE',
+      'TRUNCATE contacts, bookings, opportunities, pipelines, pipeline_stages, ghl_sync.domain_events, ghl_sync.sync_cursors, ghl_sync.backfill_seen CASCADE',
     );
   });
 
@@ -174,7 +174,7 @@ describe('backfill at scale: 25,000 contacts, 2,000 opportunities, 5,000 appoint
       }
       await first.stop('SIGKILL');
       const [checkpoint] = await database.query<{ cursor: { pages: number } }>(
-        "SELECT cursor FROM sync_cursors WHERE object = 'contacts'",
+        "SELECT cursor FROM ghl_sync.sync_cursors WHERE object = 'contacts'",
       );
       expect(checkpoint!.cursor.pages).toBeGreaterThan(0);
       expect(checkpoint!.cursor.pages).toBeLessThan(CONTACT_PAGES);

@@ -71,7 +71,7 @@ describe('contacts backfill from the GHL REST API', () => {
     expect(await tagsOf(expected[0]!.id)).toEqual([...expected[0]!.tags].sort());
     expect(ghl.throttled).toBe(0);
     const [cursor] = await database.query<{ cursor: unknown; last_completed_at: Date | null }>(
-      "SELECT cursor, last_completed_at FROM sync_cursors WHERE object = 'contacts'",
+      "SELECT cursor, last_completed_at FROM ghl_sync.sync_cursors WHERE object = 'contacts'",
     );
     expect(cursor).toMatchObject({ cursor: null });
     expect(cursor!.last_completed_at).toBeInstanceOf(Date);
@@ -82,7 +82,7 @@ describe('contacts backfill from the GHL REST API', () => {
     ghl.injectFailures({ delayMs: 0 }, { status: 502 });
     await expect(run({ full: true })).rejects.toThrow();
     const [checkpoint] = await database.query<{ cursor: { pages: number; records: number }; last_error: string }>(
-      "SELECT cursor, last_error FROM sync_cursors WHERE object = 'contacts'",
+      "SELECT cursor, last_error FROM ghl_sync.sync_cursors WHERE object = 'contacts'",
     );
     expect(checkpoint!.cursor).toMatchObject({ pages: 1, records: 100 });
     expect(checkpoint!.last_error).toContain('Injected failure');

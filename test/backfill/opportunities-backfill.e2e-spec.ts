@@ -112,7 +112,7 @@ describe('opportunities backfill from the GHL REST API', () => {
       })),
     );
     const [cursor] = await database.query<{ cursor: unknown; last_completed_at: Date | null }>(
-      "SELECT cursor, last_completed_at FROM sync_cursors WHERE object = 'opportunities'",
+      "SELECT cursor, last_completed_at FROM ghl_sync.sync_cursors WHERE object = 'opportunities'",
     );
     expect(cursor).toMatchObject({ cursor: null });
     expect(cursor!.last_completed_at).toBeInstanceOf(Date);
@@ -124,7 +124,7 @@ describe('opportunities backfill from the GHL REST API', () => {
     await expect(run({ full: true })).rejects.toThrow();
     expect(okSearches() - before).toBe(1);
     const [checkpoint] = await database.query<{ cursor: Record<string, unknown>; last_error: string }>(
-      "SELECT cursor, last_error FROM sync_cursors WHERE object = 'opportunities'",
+      "SELECT cursor, last_error FROM ghl_sync.sync_cursors WHERE object = 'opportunities'",
     );
     const lastOfPageOne = byCreation()[99]!;
     expect(checkpoint!.cursor).toMatchObject({

@@ -71,7 +71,7 @@ describe('pipelines backfill', () => {
     );
     expect(renamed!.name).toBe('New lead');
     const [cursor] = await database.query<{ last_completed_at: Date | null }>(
-      "SELECT last_completed_at FROM sync_cursors WHERE object = 'pipelines'",
+      "SELECT last_completed_at FROM ghl_sync.sync_cursors WHERE object = 'pipelines'",
     );
     expect(cursor!.last_completed_at).toBeInstanceOf(Date);
   });

@@ -69,7 +69,7 @@ describe('scheduled and on-demand backfill', () => {
       'the backfill job to complete',
     );
     const cursors = await database.query<{ object: string; last_completed_at: Date | null; cursor: unknown }>(
-      'SELECT object, last_completed_at, cursor FROM sync_cursors ORDER BY object',
+      'SELECT object, last_completed_at, cursor FROM ghl_sync.sync_cursors ORDER BY object',
     );
     expect(cursors.map((row) => [row.object, row.last_completed_at !== null, row.cursor])).toEqual([
       ['appointments', true, null],

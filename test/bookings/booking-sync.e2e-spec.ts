@@ -54,7 +54,7 @@ describe('bookings: GHL appointment webhooks into bookings and booking events', 
       payload: Record<string, unknown>;
       published_at: Date | null;
       correlation_id: string;
-    }>("SELECT * FROM domain_events WHERE payload->>'ghlAppointmentId' = $1 ORDER BY occurred_at, type", [
+    }>("SELECT * FROM ghl_sync.domain_events WHERE payload->>'ghlAppointmentId' = $1 ORDER BY occurred_at, type", [
       ghlAppointmentId,
     ]);
   const delivered = async (ghlAppointmentId: string) =>
@@ -282,7 +282,7 @@ describe('bookings: GHL appointment webhooks into bookings and booking events', 
       expect(response.status).toBe(400);
       expect(await response.json()).toMatchObject({ error: 'PAYLOAD_INVALID', field });
       expect(
-        await database.query('SELECT id FROM sync_events WHERE idempotency_key = $1', [
+        await database.query('SELECT id FROM ghl_sync.sync_events WHERE idempotency_key = $1', [
           `webhook:${event.webhookId as string}`,
         ]),
       ).toEqual([]);

@@ -38,11 +38,12 @@ describe('offline migration runner', () => {
   });
 
   const rows = () =>
-    database.query<MigrationRow>('SELECT * FROM "_prisma_migrations" ORDER BY started_at, migration_name');
+    database.query<MigrationRow>('SELECT * FROM ghl_sync._prisma_migrations ORDER BY started_at, migration_name');
   const tables = async () =>
     (
       await database.query<{ table_name: string }>(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
+        `SELECT table_schema || '.' || table_name AS table_name FROM information_schema.tables
+          WHERE table_schema IN ('public', 'ghl_sync') ORDER BY table_name`,
       )
     ).map((row) => row.table_name);
 
@@ -58,7 +59,9 @@ describe('offline migration runner', () => {
     const result = await runMigrations(database.url, readMigrationFiles(MIGRATIONS_DIR), logger);
 
     expect(result).toEqual({ applied: ALL_MIGRATIONS, alreadyApplied: 0 });
-    expect(await tables()).toEqual(expect.arrayContaining(['_prisma_migrations', 'sync_events', 'contacts']));
+    expect(await tables()).toEqual(
+      expect.arrayContaining(['ghl_sync._prisma_migrations', 'ghl_sync.sync_events', 'public.contacts']),
+    );
     const [row] = await rows();
     const sql = readFileSync(join(MIGRATIONS_DIR, FOUNDATION, 'migration.sql'));
     expect(row).toMatchObject({
@@ -71,7 +74,7 @@ describe('offline migration runner', () => {
     expect(row!.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(row!.finished_at).toBeInstanceOf(Date);
     const columns = await database.query<{ column_name: string; data_type: string }>(
-      "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = '_prisma_migrations' ORDER BY ordinal_position",
+      "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'ghl_sync' AND table_name = '_prisma_migrations' ORDER BY ordinal_position",
     );
     expect(columns.map((column) => `${column.column_name}:${column.data_type}`)).toEqual([
       'id:character varying',
@@ -102,40 +105,40 @@ describe('offline migration runner', () => {
   it('stops on a failing migration, naming it and the SQL error, and leaves the schema as it was', async () => {
     await runMigrations(database.url, readMigrationFiles(MIGRATIONS_DIR), logger);
     const directory = withExtraMigration(
-      '20261201000000_broken',
+      '20991201000000_broken',
       'CREATE TABLE "half_done" (id INT);\n\nALTER TABLE "no_such_table" ADD COLUMN x INT;\n',
     );
 
     const failure = runMigrations(database.url, readMigrationFiles(directory), logger);
     await expect(failure).rejects.toThrow(MigrationError);
     await expect(failure).rejects.toThrow(
-      'Migration 20261201000000_broken failed and was rolled back: relation "no_such_table" does not exist, SQLSTATE 42P01',
+      'Migration 20991201000000_broken failed and was rolled back: relation "no_such_table" does not exist, SQLSTATE 42P01',
     );
 
-    expect(await tables()).not.toContain('half_done');
-    const failed = (await rows()).find((row) => row.migration_name === '20261201000000_broken');
+    expect(await tables()).not.toContain('public.half_done');
+    const failed = (await rows()).find((row) => row.migration_name === '20991201000000_broken');
     expect(failed).toMatchObject({ finished_at: null, applied_steps_count: 0 });
     expect(failed!.rolled_back_at).toBeInstanceOf(Date);
     expect(failed!.logs).toContain('relation "no_such_table" does not exist');
   });
 
   it('points at the line of a syntax error', async () => {
-    const directory = withExtraMigration('20261201000000_typo', '-- AddTable\n\nCREATE TABL "typo" (id INT);\n');
+    const directory = withExtraMigration('20991201000000_typo', '-- AddTable\n\nCREATE TABL "typo" (id INT);\n');
     await expect(runMigrations(database.url, readMigrationFiles(directory), logger)).rejects.toThrow(
-      'Migration 20261201000000_typo failed and was rolled back: syntax error at or near "TABL", SQLSTATE 42601, at line 3 of migration.sql',
+      'Migration 20991201000000_typo failed and was rolled back: syntax error at or near "TABL", SQLSTATE 42601, at line 3 of migration.sql',
     );
   });
 
   it('applies a repaired migration on the next run', async () => {
-    const broken = withExtraMigration('20261201000000_next', 'ALTER TABLE "no_such_table" ADD COLUMN x INT;');
+    const broken = withExtraMigration('20991201000000_next', 'ALTER TABLE "no_such_table" ADD COLUMN x INT;');
     await expect(runMigrations(database.url, readMigrationFiles(broken), logger)).rejects.toThrow(MigrationError);
 
-    writeFileSync(join(broken, '20261201000000_next', 'migration.sql'), 'CREATE TABLE "next_table" (id INT);');
+    writeFileSync(join(broken, '20991201000000_next', 'migration.sql'), 'CREATE TABLE "next_table" (id INT);');
     const result = await runMigrations(database.url, readMigrationFiles(broken), logger);
 
-    expect(result.applied).toEqual(['20261201000000_next']);
-    expect(await tables()).toContain('next_table');
-    const attempts = (await rows()).filter((row) => row.migration_name === '20261201000000_next');
+    expect(result.applied).toEqual(['20991201000000_next']);
+    expect(await tables()).toContain('public.next_table');
+    const attempts = (await rows()).filter((row) => row.migration_name === '20991201000000_next');
     expect(attempts.map((row) => [row.finished_at !== null, row.rolled_back_at !== null])).toEqual([
       [false, true],
       [true, false],
@@ -145,10 +148,10 @@ describe('offline migration runner', () => {
   it('refuses to start over a migration Prisma left half-applied', async () => {
     await runMigrations(database.url, readMigrationFiles(MIGRATIONS_DIR), logger);
     await database.query(
-      `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES (gen_random_uuid(), 'x', '20261202000000_stuck', now())`,
+      `INSERT INTO ghl_sync._prisma_migrations (id, checksum, migration_name, started_at) VALUES (gen_random_uuid(), 'x', '20991202000000_stuck', now())`,
     );
     await expect(runMigrations(database.url, readMigrationFiles(MIGRATIONS_DIR), logger)).rejects.toThrow(
-      /Migration 20261202000000_stuck is recorded as started but neither finished nor rolled back.*prisma migrate resolve/,
+      /Migration 20991202000000_stuck is recorded as started but neither finished nor rolled back.*prisma migrate resolve/,
     );
   });
 });

@@ -21,20 +21,20 @@ describe('schema.prisma and prisma/migrations', () => {
   });
 
   it('would notice a migration that diverges from the schema', async () => {
-    await database.query('ALTER TABLE sync_events ALTER COLUMN correlation_id DROP NOT NULL');
-    await database.query('ALTER TABLE sync_events ADD COLUMN extra INT');
-    await database.query('DROP INDEX sync_events_idempotency_key_key');
-    await database.query("ALTER TYPE dead_letter_status ADD VALUE 'ARCHIVED'");
+    await database.query('ALTER TABLE ghl_sync.sync_events ALTER COLUMN correlation_id DROP NOT NULL');
+    await database.query('ALTER TABLE ghl_sync.sync_events ADD COLUMN extra INT');
+    await database.query('DROP INDEX ghl_sync.sync_events_idempotency_key_key');
+    await database.query("ALTER TYPE ghl_sync.dead_letter_status ADD VALUE 'ARCHIVED'");
 
     const actual = await describeDatabaseSchema(database);
     const expected = describePrismaSchema();
 
     expect(actual).not.toEqual(expected);
-    expect(actual.tables.sync_events!.columns.correlation_id).toBe('text NULL');
-    expect(expected.tables.sync_events!.columns.correlation_id).toBe('text NOT NULL');
-    expect(actual.tables.sync_events!.columns.extra).toBe('integer NULL');
-    expect(expected.tables.sync_events!.indexes).toContain('unique(idempotency_key)');
-    expect(actual.tables.sync_events!.indexes).not.toContain('unique(idempotency_key)');
-    expect(actual.enums.dead_letter_status).toEqual(['OPEN', 'REPLAYED', 'DISCARDED', 'ARCHIVED']);
+    expect(actual.tables['ghl_sync.sync_events']!.columns.correlation_id).toBe('text NULL');
+    expect(expected.tables['ghl_sync.sync_events']!.columns.correlation_id).toBe('text NOT NULL');
+    expect(actual.tables['ghl_sync.sync_events']!.columns.extra).toBe('integer NULL');
+    expect(expected.tables['ghl_sync.sync_events']!.indexes).toContain('unique(idempotency_key)');
+    expect(actual.tables['ghl_sync.sync_events']!.indexes).not.toContain('unique(idempotency_key)');
+    expect(actual.enums['ghl_sync.dead_letter_status']).toEqual(['OPEN', 'REPLAYED', 'DISCARDED', 'ARCHIVED']);
   });
 });

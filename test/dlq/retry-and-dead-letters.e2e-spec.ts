@@ -79,9 +79,10 @@ describe('retry schedule and dead letters', () => {
   async function deliver(event: Record<string, unknown>, correlationId: string): Promise<string> {
     const response = await ghl.deliver(service.url, event, { headers: { 'x-correlation-id': correlationId } });
     expect(response.status).toBe(200);
-    const [row] = await database.query<{ id: string }>('SELECT id FROM sync_events WHERE idempotency_key = $1', [
-      `webhook:${event.webhookId as string}`,
-    ]);
+    const [row] = await database.query<{ id: string }>(
+      'SELECT id FROM ghl_sync.sync_events WHERE idempotency_key = $1',
+      [`webhook:${event.webhookId as string}`],
+    );
     return row!.id;
   }
 
@@ -146,16 +147,16 @@ describe('retry schedule and dead letters', () => {
       new Date(exhausted.firstFailedAt).getTime(),
     );
     const [row] = await database.query<{ outcome: string; processed_at: Date | null; payload: unknown }>(
-      'SELECT outcome, processed_at, payload FROM sync_events WHERE id = $1',
+      'SELECT outcome, processed_at, payload FROM ghl_sync.sync_events WHERE id = $1',
       [exhaustedEventId],
     );
     expect(row).toMatchObject({ outcome: 'DEAD_LETTERED' });
     expect(row!.payload).not.toBeNull();
     expect(
-      await database.query('SELECT id FROM sync_dead_letters WHERE correlation_id = $1', ['retry-six']),
+      await database.query('SELECT id FROM ghl_sync.sync_dead_letters WHERE correlation_id = $1', ['retry-six']),
     ).toHaveLength(1);
     const [stored] = await database.query<{ stack: string; playbook: string }>(
-      'SELECT stack, playbook FROM sync_dead_letters WHERE id = $1',
+      'SELECT stack, playbook FROM ghl_sync.sync_dead_letters WHERE id = $1',
       [exhausted.id],
     );
     expect(stored!.playbook).toBe('unexpected.md');
@@ -184,7 +185,7 @@ describe('retry schedule and dead letters', () => {
       await database.query('SELECT id FROM contacts WHERE ghl_contact_id = $1', [exhaustedContact.id]),
     ).toHaveLength(1);
     const [resolved] = await database.query<{ resolved_by: string; resolved_at: Date }>(
-      'SELECT resolved_by, resolved_at FROM sync_dead_letters WHERE id = $1',
+      'SELECT resolved_by, resolved_at FROM ghl_sync.sync_dead_letters WHERE id = $1',
       [exhausted.id],
     );
     expect(resolved!.resolved_by).toMatch(/^api-key:[0-9a-f]{12}$/);
@@ -219,7 +220,7 @@ describe('retry schedule and dead letters', () => {
     const discarded = await mutate(discard, { id: permanentId, reason: 'test payload, nothing to sync' });
     expect(discarded.data!.discardDeadLetter).toEqual({ id: permanentId, status: 'DISCARDED' });
     const [row] = await database.query<{ resolution_note: string; resolved_by: string }>(
-      'SELECT resolution_note, resolved_by FROM sync_dead_letters WHERE id = $1',
+      'SELECT resolution_note, resolved_by FROM ghl_sync.sync_dead_letters WHERE id = $1',
       [permanentId],
     );
     expect(row).toMatchObject({ resolution_note: 'test payload, nothing to sync' });
@@ -272,7 +273,7 @@ describe('retry schedule and dead letters', () => {
     const replayed = await cli('replay', '--all', '--error-class', 'InvalidPayload');
     expect(replayed.stdout).toContain(`${letter.id}  REPLAYED`);
     const [row] = await database.query<{ status: string; resolved_by: string }>(
-      'SELECT status, resolved_by FROM sync_dead_letters WHERE id = $1',
+      'SELECT status, resolved_by FROM ghl_sync.sync_dead_letters WHERE id = $1',
       [letter.id],
     );
     expect(row).toMatchObject({ status: 'REPLAYED', resolved_by: expect.stringMatching(/^cli:/) as string });

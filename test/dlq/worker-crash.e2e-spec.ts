@@ -53,7 +53,7 @@ describe('a worker killed right after a failed attempt', () => {
     );
     expect(await first.service.stop('SIGKILL')).toBeNull();
 
-    const [event] = await database.query<{ id: string }>('SELECT id FROM sync_events WHERE object_id = $1', [
+    const [event] = await database.query<{ id: string }>('SELECT id FROM ghl_sync.sync_events WHERE object_id = $1', [
       contact.id,
     ]);
     const jobs = () =>

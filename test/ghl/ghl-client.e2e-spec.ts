@@ -77,14 +77,14 @@ describe('GHL client (official SDK) against the stand-in', () => {
         headers: { authorization: `Bearer ${limited.token}`, version: '2021-07-28' },
       });
       await database.query(
-        "UPDATE ghl_rate_limits SET blocked_until = NULL, burst_max = 5 WHERE location_id = 'loc-limited'",
+        "UPDATE ghl_sync.ghl_rate_limits SET blocked_until = NULL, burst_max = 5 WHERE location_id = 'loc-limited'",
       );
       const throttled = await client.getPipelines().catch((error: unknown) => error);
       expect(throttled).toBeInstanceOf(RetryAfterError);
       expect((throttled as RetryAfterError).retryAfterSeconds).toBe(4);
       expect(classifyFailure(throttled)).toEqual({ errorClass: 'RateLimited', retryable: true, retryAfterSeconds: 4 });
       const [paused] = await database.query<{ blocked_for: number }>(
-        "SELECT EXTRACT(EPOCH FROM blocked_until - now())::float AS blocked_for FROM ghl_rate_limits WHERE location_id = 'loc-limited'",
+        "SELECT EXTRACT(EPOCH FROM blocked_until - now())::float AS blocked_for FROM ghl_sync.ghl_rate_limits WHERE location_id = 'loc-limited'",
       );
       expect(paused!.blocked_for).toBeGreaterThan(3);
     } finally {

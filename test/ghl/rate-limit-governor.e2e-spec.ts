@@ -82,7 +82,7 @@ describe('GHL rate-limit governor, shared through Postgres', () => {
     expect((refused as RetryAfterError).retryAfterSeconds).toBeLessThanOrEqual(86_400);
     await rateLimits.acquire('loc-daily', 'webhook');
     const [row] = await database.query<{ daily_used: number }>(
-      "SELECT daily_used FROM ghl_rate_limits WHERE location_id = 'loc-daily'",
+      "SELECT daily_used FROM ghl_sync.ghl_rate_limits WHERE location_id = 'loc-daily'",
     );
     expect(row!.daily_used).toBe(1);
   });

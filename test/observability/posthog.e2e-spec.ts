@@ -59,7 +59,7 @@ describe('PostHog sync events', () => {
       payload: { type: 'ContactUpdate', id: ghlId(), locationId: ghl.locationId },
     });
     await eventually(async () =>
-      (await database.query("SELECT id FROM sync_dead_letters WHERE correlation_id = 'ph-dropped'")).length > 0
+      (await database.query("SELECT id FROM ghl_sync.sync_dead_letters WHERE correlation_id = 'ph-dropped'")).length > 0
         ? true
         : undefined,
     );

@@ -80,7 +80,7 @@ function syncStatusWith(url: string, apiKey: string): Promise<Response> {
 
 async function insertInboxRow(query: (sql: string) => Promise<unknown>, receivedAt: string): Promise<void> {
   await query(
-    `INSERT INTO sync_events (idempotency_key, type, correlation_id, received_at) VALUES ('${receivedAt}', 'ContactCreate', 'c', '${receivedAt}')`,
+    `INSERT INTO ghl_sync.sync_events (idempotency_key, type, correlation_id, received_at) VALUES ('${receivedAt}', 'ContactCreate', 'c', '${receivedAt}')`,
   );
 }
 
@@ -199,9 +199,9 @@ describe('npm start with DATABASE_URL', () => {
     expect((await fetch(`${url}/health/ready`)).status).toBe(200);
     expect(existsSync(join(cwd, '.data/postgres'))).toBe(false);
     expect(existsSync(join(cwd, '.data/graphql-api-key'))).toBe(false);
-    expect(await database.query('SELECT migration_name FROM "_prisma_migrations" ORDER BY migration_name')).toEqual([
-      ...ALL_MIGRATIONS.map((migration_name) => ({ migration_name })),
-    ]);
+    expect(
+      await database.query('SELECT migration_name FROM ghl_sync._prisma_migrations ORDER BY migration_name'),
+    ).toEqual([...ALL_MIGRATIONS.map((migration_name) => ({ migration_name }))]);
     await insertInboxRow((sql) => database.query(sql), '2026-11-03T00:00:00Z');
     expect(await (await syncStatusWith(url, 'configured-key-0123456789')).json()).toEqual({
       data: { syncStatus: { queueDepth: 0, lastWebhookAt: '2026-11-03T00:00:00.000Z' } },
@@ -271,13 +271,16 @@ describe('npm run db:migrate', () => {
 
     expect(await migrateOnce()).toEqual({ code: 0, messages: ALL_MIGRATIONS.map(() => 'applied migration') });
     expect(await migrateOnce()).toEqual({ code: 0, messages: ['database schema is up to date'] });
-    expect(await database.query('SELECT migration_name FROM "_prisma_migrations"')).toHaveLength(ALL_MIGRATIONS.length);
+    expect(await database.query('SELECT migration_name FROM ghl_sync._prisma_migrations')).toHaveLength(
+      ALL_MIGRATIONS.length,
+    );
 
-    await database.query('DROP TABLE "_prisma_migrations"');
+    await database.query('DROP TABLE ghl_sync._prisma_migrations');
     const failed = await migrateOnce();
     expect(failed.code).toBe(1);
     expect(failed.messages[0]).toContain(
-      'migration failed: Migration 20261128230000_foundation failed and was rolled back',
+      'migration failed: The migration history "ghl_sync"."_prisma_migrations" is empty, but schema "ghl_sync" already holds',
     );
+    expect(await database.query("SELECT to_regclass('public.sync_events') AS copy")).toEqual([{ copy: null }]);
   });
 });

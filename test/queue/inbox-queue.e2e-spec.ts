@@ -86,7 +86,7 @@ describe('inbox and queue', () => {
       expect(second).toEqual({ duplicate: true });
       expect(await jobCount('e2')).toBe(1);
       const [payload] = await database.query<{ payload: unknown }>(
-        "SELECT payload FROM sync_events WHERE idempotency_key = 'e2'",
+        "SELECT payload FROM ghl_sync.sync_events WHERE idempotency_key = 'e2'",
       );
       expect(payload!.payload).toEqual(noteEvent('e2').payload);
     });
@@ -95,14 +95,14 @@ describe('inbox and queue', () => {
       const inbox = service.app.get(InboxService);
       const results = await Promise.all(Array.from({ length: 20 }, () => inbox.accept(noteEvent('e3'))));
       expect(results.filter((result) => !result.duplicate)).toHaveLength(1);
-      const rows = await database.query("SELECT id FROM sync_events WHERE idempotency_key = 'e3'");
+      const rows = await database.query("SELECT id FROM ghl_sync.sync_events WHERE idempotency_key = 'e3'");
       expect(rows).toHaveLength(1);
       expect(await jobCount('e3')).toBe(1);
     });
 
     it('drops raw payloads of events processed more than INBOX_RETENTION_DAYS ago, on an hourly schedule', async () => {
       await database.query(`
-        INSERT INTO sync_events (idempotency_key, type, correlation_id, payload, outcome, processed_at, received_at)
+        INSERT INTO ghl_sync.sync_events (idempotency_key, type, correlation_id, payload, outcome, processed_at, received_at)
         VALUES ('old-done', 'ContactUpdate', 'c', '{"email":"old@example.com"}', 'APPLIED', now() - interval '8 days', now() - interval '8 days'),
                ('recent-done', 'ContactUpdate', 'c', '{"email":"new@example.com"}', 'APPLIED', now() - interval '1 day', now() - interval '1 day'),
                ('old-pending', 'ContactUpdate', 'c', '{"email":"wait@example.com"}', 'PENDING', NULL, now() - interval '8 days')`);
@@ -110,7 +110,7 @@ describe('inbox and queue', () => {
       await service.app.get(InboxRetentionProcessor).process();
 
       const rows = await database.query<{ idempotency_key: string; payload: unknown }>(
-        "SELECT idempotency_key, payload FROM sync_events WHERE idempotency_key IN ('old-done', 'recent-done', 'old-pending') ORDER BY idempotency_key",
+        "SELECT idempotency_key, payload FROM ghl_sync.sync_events WHERE idempotency_key IN ('old-done', 'recent-done', 'old-pending') ORDER BY idempotency_key",
       );
       expect(rows).toEqual([
         { idempotency_key: 'old-done', payload: null },

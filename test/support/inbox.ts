@@ -21,7 +21,7 @@ export type InboxLookup = { idempotencyKey: string } | { objectId: string };
 export async function inboxRow(database: TestDatabase, lookup: InboxLookup): Promise<InboxRow | undefined> {
   const [column, value] =
     'objectId' in lookup ? ['object_id', lookup.objectId] : ['idempotency_key', lookup.idempotencyKey];
-  return (await database.query<InboxRow>(`SELECT * FROM sync_events WHERE ${column} = $1`, [value]))[0];
+  return (await database.query<InboxRow>(`SELECT * FROM ghl_sync.sync_events WHERE ${column} = $1`, [value]))[0];
 }
 
 /** Waits until a worker has finished with the event, and returns its row. */

@@ -21,12 +21,30 @@ type DmmfDocument = Exclude<ReturnType<typeof getDMMF>, { type: string }>;
 type DmmfModel = DmmfDocument['datamodel']['models'][number];
 type DmmfField = DmmfModel['fields'][number];
 
+/** Schemas the service's migrations create tables and types in. */
+export const SERVICE_SCHEMAS = ['public', 'ghl_sync'] as const;
+
+/**
+ * `schema.name` as `format_type()` prints a type: bare when its schema is on the search path
+ * (`public`), qualified otherwise; tables are always keyed `schema.table`.
+ */
+const typeName = (schema: string, name: string) => (schema === 'public' ? name : `${schema}.${name}`);
+
 export function describePrismaSchema(): SchemaDescription {
-  const dmmf = getDMMF({ datamodel: readFileSync(join(PROJECT_ROOT, 'prisma/schema.prisma'), 'utf8') });
+  const datamodel = readFileSync(join(PROJECT_ROOT, 'prisma/schema.prisma'), 'utf8');
+  const dmmf = getDMMF({ datamodel });
   if ('type' in dmmf) throw dmmf.error;
   const { models, enums, indexes } = dmmf.datamodel;
-  const enumDbName = new Map(enums.map((item) => [item.name, item.dbName ?? item.name]));
-  const tableOf = new Map(models.map((model) => [model.name, model.dbName ?? model.name]));
+  // The DMMF names a model's schema but not an enum's: read the enum's @@schema from the file.
+  const enumSchema = new Map(
+    [...datamodel.matchAll(/^enum (\w+) \{[^}]*@@schema\("(\w+)"\)/gm)].map(([, name, schema]) => [name!, schema!]),
+  );
+  const enumDbName = new Map(
+    enums.map((item) => [item.name, typeName(enumSchema.get(item.name) ?? 'public', item.dbName ?? item.name)]),
+  );
+  const tableOf = new Map(
+    models.map((model) => [model.name, `${model.schema ?? 'public'}.${model.dbName ?? model.name}`]),
+  );
   const columnOf = (model: DmmfModel, fieldName: string) => {
     const field = model.fields.find((candidate) => candidate.name === fieldName)!;
     return field.dbName ?? field.name;
@@ -61,12 +79,15 @@ export function describePrismaSchema(): SchemaDescription {
   return {
     tables,
     enums: Object.fromEntries(
-      enums.map((item) => [item.dbName ?? item.name, item.values.map((value) => value.dbName ?? value.name)]),
+      enums.map((item) => [enumDbName.get(item.name)!, item.values.map((value) => value.dbName ?? value.name)]),
     ),
   };
 }
 
-export async function describeDatabaseSchema(database: TestDatabase, schema = 'public'): Promise<SchemaDescription> {
+export async function describeDatabaseSchema(
+  database: TestDatabase,
+  schemas: readonly string[] = SERVICE_SCHEMAS,
+): Promise<SchemaDescription> {
   const columns = await database.query<{
     table_name: string;
     column_name: string;
@@ -74,21 +95,21 @@ export async function describeDatabaseSchema(database: TestDatabase, schema = 'p
     not_null: boolean;
     has_default: boolean;
   }>(
-    `SELECT c.relname AS table_name, a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS type,
+    `SELECT n.nspname || '.' || c.relname AS table_name, a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS type,
             a.attnotnull AS not_null, a.atthasdef AS has_default
        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = $1 AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped AND c.relname <> '_prisma_migrations'
+      WHERE n.nspname = ANY($1) AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped AND c.relname <> '_prisma_migrations'
       ORDER BY c.relname, a.attnum`,
-    [schema],
+    [schemas],
   );
   const indexes = await database.query<{ table_name: string; kind: string; columns: string[] }>(
-    `SELECT t.relname AS table_name,
+    `SELECT n.nspname || '.' || t.relname AS table_name,
             CASE WHEN i.indisprimary THEN 'primary' WHEN i.indisunique THEN 'unique' ELSE 'normal' END AS kind,
             array(SELECT a.attname FROM unnest(i.indkey) WITH ORDINALITY k(attnum, position)
                     JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum ORDER BY k.position)::text[] AS columns
        FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace
-      WHERE n.nspname = $1 AND t.relname <> '_prisma_migrations'`,
-    [schema],
+      WHERE n.nspname = ANY($1) AND t.relname <> '_prisma_migrations'`,
+    [schemas],
   );
   const foreignKeys = await database.query<{
     table_name: string;
@@ -96,21 +117,21 @@ export async function describeDatabaseSchema(database: TestDatabase, schema = 'p
     target: string;
     target_columns: string[];
   }>(
-    `SELECT t.relname AS table_name, r.relname AS target,
+    `SELECT n.nspname || '.' || t.relname AS table_name, rn.nspname || '.' || r.relname AS target,
             array(SELECT a.attname FROM unnest(con.conkey) WITH ORDINALITY k(attnum, position)
                     JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum ORDER BY k.position)::text[] AS columns,
             array(SELECT a.attname FROM unnest(con.confkey) WITH ORDINALITY k(attnum, position)
                     JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum ORDER BY k.position)::text[] AS target_columns
        FROM pg_constraint con JOIN pg_class t ON t.oid = con.conrelid JOIN pg_class r ON r.oid = con.confrelid
-       JOIN pg_namespace n ON n.oid = t.relnamespace
-      WHERE con.contype = 'f' AND n.nspname = $1`,
-    [schema],
+       JOIN pg_namespace n ON n.oid = t.relnamespace JOIN pg_namespace rn ON rn.oid = r.relnamespace
+      WHERE con.contype = 'f' AND n.nspname = ANY($1)`,
+    [schemas],
   );
   const enumValues = await database.query<{ name: string; value: string }>(
-    `SELECT t.typname AS name, e.enumlabel AS value
+    `SELECT CASE WHEN n.nspname = 'public' THEN t.typname ELSE n.nspname || '.' || t.typname END AS name, e.enumlabel AS value
        FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid JOIN pg_namespace n ON n.oid = t.typnamespace
-      WHERE n.nspname = $1 ORDER BY t.typname, e.enumsortorder`,
-    [schema],
+      WHERE n.nspname = ANY($1) ORDER BY t.typname, e.enumsortorder`,
+    [schemas],
   );
 
   const tables: SchemaDescription['tables'] = {};

@@ -74,7 +74,7 @@ describe('webhooks while the Postgres server is stopped', () => {
 
     const row = await eventually(async () => {
       const [found] = await query<{ id: string; outcome: string; attempts: number; processed_at: Date | null }>(
-        'SELECT * FROM sync_events WHERE object_id = $1',
+        'SELECT * FROM ghl_sync.sync_events WHERE object_id = $1',
         [event.id],
       );
       return found?.processed_at ? found : undefined;

@@ -167,8 +167,10 @@ describe('POST /webhooks/ghl', () => {
 
     it.each(cases)('%s', async (_name, send, status, refusal) => {
       // Deliveries accepted by earlier tests must be processed first, or their contacts would appear meanwhile.
-      await eventually(async () => ((await count("sync_events WHERE outcome = 'PENDING'")) === 0 ? true : undefined));
-      const before = await count('sync_events');
+      await eventually(async () =>
+        (await count("ghl_sync.sync_events WHERE outcome = 'PENDING'")) === 0 ? true : undefined,
+      );
+      const before = await count('ghl_sync.sync_events');
       const contactsBefore = await count('contacts');
       const response = await send();
       expect(response.status).toBe(status);
@@ -176,7 +178,7 @@ describe('POST /webhooks/ghl', () => {
       expect(body.statusCode).toBe(status);
       expect(body).toMatchObject(refusal);
       expect(body.message).toEqual(expect.any(String));
-      expect(await count('sync_events')).toBe(before);
+      expect(await count('ghl_sync.sync_events')).toBe(before);
       expect(await count('contacts')).toBe(contactsBefore);
       expect((await fetch(`${service.url}/health/live`)).status).toBe(200);
     });
@@ -220,7 +222,7 @@ describe('POST /webhooks/ghl', () => {
     expect(outcomes.sort()).toEqual(['accepted', ...Array<string>(19).fill('duplicate')]);
 
     const row = await processedRowOf(event.id as string);
-    expect(await count('sync_events WHERE object_id = $1', [event.id])).toBe(1);
+    expect(await count('ghl_sync.sync_events WHERE object_id = $1', [event.id])).toBe(1);
     expect(await jobsFor(row.id)).toBe(1);
     expect(row.attempts).toBe(1);
     expect(await count('contacts WHERE ghl_contact_id = $1', [event.id])).toBe(1);
@@ -233,7 +235,7 @@ describe('POST /webhooks/ghl', () => {
     expect(await first.json()).toEqual({ outcome: 'accepted' });
     expect(await again.json()).toEqual({ outcome: 'duplicate' });
     const [row] = await database.query<{ idempotency_key: string }>(
-      'SELECT idempotency_key FROM sync_events WHERE object_id = $1',
+      'SELECT idempotency_key FROM ghl_sync.sync_events WHERE object_id = $1',
       [event.id],
     );
     expect(row!.idempotency_key).toBe(`ContactUpdate:${event.id as string}:${event.timestamp as string}`);

@@ -1,14 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { INTERNAL_SCHEMA } from '../internal-schema.js';
 import { matchesChecksum, type MigrationFile } from './migration-files.js';
 
 /** The advisory lock key Prisma Migrate itself takes, so this runner and `prisma migrate deploy` exclude each other. */
 const PRISMA_MIGRATE_LOCK_KEY = 72707369;
 
-/** Prisma's own bookkeeping table, created exactly as Prisma's schema engine creates it. */
+/** Prisma's bookkeeping table, in the internal schema (where `?schema=ghl_sync` points Prisma's CLI). */
+const MIGRATIONS_TABLE = `"${INTERNAL_SCHEMA}"."_prisma_migrations"`;
+
+/** Created exactly as Prisma's schema engine creates it. */
 const CREATE_MIGRATIONS_TABLE = `
-CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (
     "id"                    VARCHAR(36) PRIMARY KEY NOT NULL,
     "checksum"              VARCHAR(64) NOT NULL,
     "finished_at"           TIMESTAMPTZ,
@@ -58,13 +62,14 @@ export async function runMigrations(
   try {
     // Session-level lock: a second instance starting at the same time waits here, then finds nothing to do.
     await client.query('SELECT pg_advisory_lock($1)', [PRISMA_MIGRATE_LOCK_KEY]);
-    await client.query(CREATE_MIGRATIONS_TABLE);
+    await prepareMigrationsTable(client);
     const rows = (
       await client.query<MigrationRow>(
-        'SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations" ORDER BY started_at',
+        `SELECT migration_name, checksum, finished_at, rolled_back_at FROM ${MIGRATIONS_TABLE} ORDER BY started_at`,
       )
     ).rows;
     refuseUnresolvedFailures(rows);
+    if (rows.length === 0) await refuseLostHistory(client, migrations);
 
     const applied = new Map(
       rows.filter((row) => row.finished_at && !row.rolled_back_at).map((row) => [row.migration_name, row]),
@@ -83,17 +88,44 @@ export async function runMigrations(
   }
 }
 
+/**
+ * Creates the internal schema and the bookkeeping table in it. A database migrated before the
+ * internal schema existed keeps its history in `public._prisma_migrations`: that table is moved,
+ * rows and all, so the history (and Prisma's view of it) carries over.
+ */
+async function prepareMigrationsTable(client: pg.Client): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS "${INTERNAL_SCHEMA}"`);
+    const { rows } = await client.query<{ legacy: boolean; current: boolean }>(
+      `SELECT to_regclass('public._prisma_migrations') IS NOT NULL AS legacy,
+              to_regclass($1) IS NOT NULL AS current`,
+      [MIGRATIONS_TABLE],
+    );
+    if (rows[0]!.legacy && !rows[0]!.current)
+      await client.query(`ALTER TABLE public."_prisma_migrations" SET SCHEMA "${INTERNAL_SCHEMA}"`);
+    await client.query(CREATE_MIGRATIONS_TABLE);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
 async function applyOne(client: pg.Client, migration: MigrationFile, logger: Logger): Promise<void> {
   const id = randomUUID();
   const startedAt = Date.now();
   try {
     await client.query('BEGIN');
     await client.query(
-      'INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, applied_steps_count) VALUES ($1, $2, $3, now(), 0)',
+      `INSERT INTO ${MIGRATIONS_TABLE} (id, checksum, migration_name, started_at, applied_steps_count) VALUES ($1, $2, $3, now(), 0)`,
       [id, migration.checksum, migration.name],
     );
+    // Migrations written before the internal schema name no schema: they mean `public`, whatever the
+    // role's search_path says (Supabase sets "$user", public, extensions). Later ones name every schema.
+    await client.query('SET LOCAL search_path TO public');
     await client.query(migration.sql);
-    await client.query('UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1', [
+    await client.query(`UPDATE ${MIGRATIONS_TABLE} SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`, [
       id,
     ]);
     await client.query('COMMIT');
@@ -103,7 +135,7 @@ async function applyOne(client: pg.Client, migration: MigrationFile, logger: Log
     const reason = describeSqlError(error, migration.sql);
     await client
       .query(
-        'INSERT INTO "_prisma_migrations" (id, checksum, migration_name, logs, rolled_back_at, started_at) VALUES ($1, $2, $3, $4, now(), now())',
+        `INSERT INTO ${MIGRATIONS_TABLE} (id, checksum, migration_name, logs, rolled_back_at, started_at) VALUES ($1, $2, $3, $4, now(), now())`,
         [randomUUID(), migration.checksum, migration.name, reason],
       )
       .catch(() => undefined);
@@ -122,6 +154,25 @@ function refuseUnresolvedFailures(rows: readonly MigrationRow[]): void {
         `${stuck.migration_name}\` (or --applied) before starting again.`,
     );
   }
+}
+
+/**
+ * No history, yet the internal schema holds the service's tables: the bookkeeping table was lost.
+ * Applying from the first migration would recreate empty copies of the internal tables in
+ * `public`, so stop, as `prisma migrate deploy` does on a non-empty schema without history (P3005).
+ */
+async function refuseLostHistory(client: pg.Client, migrations: readonly MigrationFile[]): Promise<void> {
+  const { rows } = await client.query(
+    "SELECT 1 FROM pg_tables WHERE schemaname = $1 AND tablename <> '_prisma_migrations' LIMIT 1",
+    [INTERNAL_SCHEMA],
+  );
+  if (rows.length === 0) return;
+  throw new MigrationError(
+    migrations[0]?.name ?? '(none)',
+    `The migration history ${MIGRATIONS_TABLE} is empty, but schema "${INTERNAL_SCHEMA}" already holds the ` +
+      "service's tables. Restore the history table, or record the migrations the database already has with " +
+      '`npx prisma migrate resolve --applied <name>`, before starting again.',
+  );
 }
 
 function warnAboutDivergence(
