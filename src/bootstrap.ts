@@ -71,7 +71,7 @@ export function ensureApiKey(config: AppConfig, dataDir: string, logger: Logger)
   } else {
     logger.info({ path: generated.path }, 'GraphQL API key read from the data directory');
   }
-  return config.with({ graphql: { apiKeys: [generated.key] } });
+  return config.with({ graphql: { ...config.graphql, apiKeys: [generated.key] } });
 }
 
 export interface RunningService {

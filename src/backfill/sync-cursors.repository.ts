@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService, type PrismaTransaction } from '../database/prisma.service.js';
+import { ReadPrismaService } from '../database/read-prisma.service.js';
 import { Prisma, type SyncCursor } from '../generated/prisma/client.js';
 
 export type SyncCursorRow = SyncCursor;
@@ -7,11 +8,14 @@ export type SyncCursorRow = SyncCursor;
 /** The `sync_cursors` table: one backfill checkpoint per (location, object). */
 @Injectable()
 export class SyncCursorsRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly reads: ReadPrismaService,
+  ) {}
 
   /** When the most recent backfill of any object finished, if one ever has. */
   async lastCompletedAt(): Promise<Date | undefined> {
-    const { _max } = await this.prisma.syncCursor.aggregate({ _max: { lastCompletedAt: true } });
+    const { _max } = await this.reads.syncCursor.aggregate({ _max: { lastCompletedAt: true } });
     return _max.lastCompletedAt ?? undefined;
   }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService, type PrismaTransaction } from '../database/prisma.service.js';
+import { ReadPrismaService } from '../database/read-prisma.service.js';
 import type { Booking, BookingStatus, Prisma } from '../generated/prisma/client.js';
 import { keysetAfter, type KeysetPosition } from '../database/keyset.js';
 
@@ -19,7 +20,10 @@ export interface BookingQuery {
 /** The `bookings` table. */
 @Injectable()
 export class BookingsRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly reads: ReadPrismaService,
+  ) {}
 
   async findByGhlId(
     ghlAppointmentId: string,
@@ -38,7 +42,7 @@ export class BookingsRepository {
 
   /** One page in (created_at, id) order, after `after` when given. */
   async findPage(query: BookingQuery, limit: number, after?: KeysetPosition): Promise<BookingRow[]> {
-    return this.prisma.booking.findMany({
+    return this.reads.booking.findMany({
       where: { AND: [this.whereOf(query), after ? keysetAfter(after) : {}] },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
       take: limit,
@@ -46,12 +50,12 @@ export class BookingsRepository {
   }
 
   async count(query: BookingQuery): Promise<number> {
-    return this.prisma.booking.count({ where: this.whereOf(query) });
+    return this.reads.booking.count({ where: this.whereOf(query) });
   }
 
   /** Live bookings of these contacts, soonest first. */
   async findByContactIds(contactIds: readonly string[]): Promise<BookingRow[]> {
-    return this.prisma.booking.findMany({
+    return this.reads.booking.findMany({
       where: { contactId: { in: [...contactIds] }, deletedAt: null },
       orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
     });

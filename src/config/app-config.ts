@@ -6,6 +6,7 @@ import { parseDurationList } from './duration.js';
 import { Environment, SECRET_VARIABLES, type LogLevel, type ServiceRole } from './environment.js';
 import { splitList } from './environment.rules.js';
 import { readPublicKey } from './ghl-public-keys.js';
+import type { QueryLimits } from '../graphql/query-limits.js';
 
 export class ConfigValidationError extends Error {
   constructor(readonly problems: string[]) {
@@ -48,7 +49,14 @@ export class AppConfig {
     readonly inboxRetentionDays: number;
   };
   readonly posthog: { readonly apiKey: string | undefined; readonly host: string };
-  readonly graphql: { readonly apiKeys: readonly string[] };
+  readonly graphql: {
+    readonly apiKeys: readonly string[];
+    readonly limits: QueryLimits;
+    /** Longest a read API statement may run before Postgres cancels it. */
+    readonly statementTimeoutMs: number;
+    /** Connections of the read API's own pool, apart from those intake and workers use. */
+    readonly poolSize: number;
+  };
   readonly logLevel: LogLevel;
 
   constructor(values: AppConfigValues) {
@@ -126,7 +134,17 @@ export function loadAppConfig(source: NodeJS.ProcessEnv = process.env): AppConfi
       inboxRetentionDays: env.INBOX_RETENTION_DAYS,
     },
     posthog: { apiKey: env.POSTHOG_API_KEY, host: env.POSTHOG_HOST },
-    graphql: { apiKeys: splitList(env.GRAPHQL_API_KEYS ?? '') },
+    graphql: {
+      apiKeys: splitList(env.GRAPHQL_API_KEYS ?? ''),
+      limits: {
+        maxDepth: env.GRAPHQL_MAX_DEPTH,
+        maxAliases: env.GRAPHQL_MAX_ALIASES,
+        maxCost: env.GRAPHQL_MAX_COST,
+        maxTokens: env.GRAPHQL_MAX_TOKENS,
+      },
+      statementTimeoutMs: env.GRAPHQL_STATEMENT_TIMEOUT_MS,
+      poolSize: env.GRAPHQL_DB_POOL_SIZE,
+    },
     logLevel: env.LOG_LEVEL,
   });
 }

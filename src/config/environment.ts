@@ -118,6 +118,44 @@ export class Environment {
   @IsKeyList(16)
   GRAPHQL_API_KEYS?: string;
 
+  @Type(() => Number)
+  @Min(1)
+  @Max(100)
+  @IsInt()
+  GRAPHQL_MAX_DEPTH: number = 10;
+
+  @Type(() => Number)
+  @Min(0)
+  @Max(1000)
+  @IsInt()
+  GRAPHQL_MAX_ALIASES: number = 20;
+
+  @Type(() => Number)
+  @Min(1)
+  @Max(100_000_000)
+  @IsInt()
+  GRAPHQL_MAX_COST: number = 50_000;
+
+  // graphql-js parses recursively: about 15,000 tokens of nesting overflow its stack (measured),
+  // so the ceiling stays well below that.
+  @Type(() => Number)
+  @Min(200)
+  @Max(10_000)
+  @IsInt()
+  GRAPHQL_MAX_TOKENS: number = 5_000;
+
+  @Type(() => Number)
+  @Min(100)
+  @Max(600_000)
+  @IsInt()
+  GRAPHQL_STATEMENT_TIMEOUT_MS: number = 5_000;
+
+  @Type(() => Number)
+  @Min(1)
+  @Max(100)
+  @IsInt()
+  GRAPHQL_DB_POOL_SIZE: number = 4;
+
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: LogLevel = 'info';
 }

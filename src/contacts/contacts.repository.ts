@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { lockKeys } from '../database/advisory-locks.js';
 import { keysetAfter, type KeysetPosition } from '../database/keyset.js';
 import { PrismaService, type PrismaTransaction, type SqlClient } from '../database/prisma.service.js';
+import { ReadPrismaService } from '../database/read-prisma.service.js';
 import type { Contact, Prisma } from '../generated/prisma/client.js';
 import type { ContactState, PlannedWrites } from './contact-change-plan.js';
 import type { CustomFieldValue } from './contact.mapper.js';
@@ -68,7 +69,10 @@ export type ContactWrite = Prisma.ContactUncheckedCreateInput;
 /** The `contacts`, `contact_tags` and `contact_custom_fields` tables. */
 @Injectable()
 export class ContactsRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly reads: ReadPrismaService,
+  ) {}
 
   /**
    * Serializes writers of the same natural keys (GHL id, email) until the transaction ends, so two
@@ -81,20 +85,17 @@ export class ContactsRepository {
     );
   }
 
-  async findByIds(ids: readonly string[]): Promise<ContactRow[]> {
-    return this.prisma.contact.findMany({ where: { id: { in: [...ids] } } });
+  /** One contact by a unique key, deleted ones included: the read API's `contact(...)`. */
+  async findOne(key: { id: string } | { ghlContactId: string } | { email: string }): Promise<ContactRow | null> {
+    return this.reads.contact.findUnique({ where: key });
   }
 
-  async findById(id: string, transaction: PrismaTransaction = this.prisma): Promise<ContactRow | null> {
-    return transaction.contact.findUnique({ where: { id } });
+  async findByIds(ids: readonly string[]): Promise<ContactRow[]> {
+    return this.reads.contact.findMany({ where: { id: { in: [...ids] } } });
   }
 
   async findByGhlId(ghlContactId: string, transaction: PrismaTransaction = this.prisma): Promise<ContactRow | null> {
     return transaction.contact.findUnique({ where: { ghlContactId } });
-  }
-
-  async findByEmail(email: string, transaction: PrismaTransaction = this.prisma): Promise<ContactRow | null> {
-    return transaction.contact.findUnique({ where: { email } });
   }
 
   async create(data: ContactWrite, transaction: PrismaTransaction): Promise<ContactRow> {
@@ -178,7 +179,7 @@ export class ContactsRepository {
 
   /** One page in (created_at, id) order, after `after` when given. */
   async findPage(query: ContactQuery, limit: number, after?: KeysetPosition): Promise<ContactRow[]> {
-    return this.prisma.contact.findMany({
+    return this.reads.contact.findMany({
       where: { AND: [this.whereOf(query), after ? keysetAfter(after) : {}] },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
       take: limit,
@@ -186,18 +187,18 @@ export class ContactsRepository {
   }
 
   async count(query: ContactQuery): Promise<number> {
-    return this.prisma.contact.count({ where: this.whereOf(query) });
+    return this.reads.contact.count({ where: this.whereOf(query) });
   }
 
   async tagsOf(contactIds: readonly string[]): Promise<{ contactId: string; tag: string }[]> {
-    return this.prisma.contactTag.findMany({
+    return this.reads.contactTag.findMany({
       where: { contactId: { in: [...contactIds] } },
       orderBy: [{ contactId: 'asc' }, { tag: 'asc' }],
     });
   }
 
   async customFieldsOf(contactIds: readonly string[]): Promise<(CustomFieldValue & { contactId: string })[]> {
-    return this.prisma.contactCustomField.findMany({
+    return this.reads.contactCustomField.findMany({
       where: { contactId: { in: [...contactIds] } },
       orderBy: [{ contactId: 'asc' }, { fieldId: 'asc' }],
     });

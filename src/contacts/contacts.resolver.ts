@@ -31,10 +31,10 @@ export class ContactsResolver {
         extensions: { code: 'BAD_USER_INPUT' },
       });
     }
-    if (id) return this.repository.findById(id);
-    if (ghlContactId) return this.repository.findByGhlId(ghlContactId);
+    if (id) return this.repository.findOne({ id });
+    if (ghlContactId) return this.repository.findOne({ ghlContactId });
     const normalized = normalizeEmail(email);
-    return normalized ? this.repository.findByEmail(normalized) : null;
+    return normalized ? this.repository.findOne({ email: normalized }) : null;
   }
 
   @ResolveField(() => [String])

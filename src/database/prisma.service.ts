@@ -4,20 +4,12 @@ import pg from 'pg';
 import { AppConfig } from '../config/app-config.js';
 import { PrismaClient, type Prisma } from '../generated/prisma/client.js';
 
-type QueryEvents = [{ emit: 'event'; level: 'query' }];
-
 /**
  * The one Prisma client of the process, on node-postgres through Prisma's driver adapter. Its
  * pool is also open to repositories for the one hot path that runs plain SQL (ADR 0006).
  */
 @Injectable()
-export class PrismaService
-  extends PrismaClient<{ adapter: PrismaPg; log: QueryEvents }>
-  implements OnModuleInit, OnApplicationShutdown
-{
-  /** SQL statements sent through Prisma since start: how tests prove a GraphQL page costs a bounded number of queries. */
-  queryCount = 0;
-
+export class PrismaService extends PrismaClient<{ adapter: PrismaPg }> implements OnModuleInit, OnApplicationShutdown {
   readonly pool: pg.Pool;
   private readonly logger = new Logger(PrismaService.name);
 
@@ -29,14 +21,11 @@ export class PrismaService
       application_name: 'trainu-ghl-sync',
       connectionTimeoutMillis: 5_000,
     });
-    super({ adapter: new PrismaPg(pool), log: [{ emit: 'event', level: 'query' }] as QueryEvents });
+    super({ adapter: new PrismaPg(pool) });
     this.pool = pool;
     // An idle pooled connection the server drops (restart, failover) is replaced on next use; without
     // a listener node-postgres would rethrow the error and end the process.
     pool.on('error', (error) => this.logger.warn({ err: error }, 'an idle database connection was lost'));
-    this.$on('query', () => {
-      this.queryCount += 1;
-    });
   }
 
   async onModuleInit(): Promise<void> {

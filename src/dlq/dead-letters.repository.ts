@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { keysetAfter, type KeysetPosition } from '../database/keyset.js';
 import { PrismaService, type PrismaTransaction } from '../database/prisma.service.js';
+import { ReadPrismaService } from '../database/read-prisma.service.js';
 import type { DeadLetterStatus, Prisma, SyncDeadLetter } from '../generated/prisma/client.js';
 
 export type DeadLetterRow = SyncDeadLetter;
@@ -15,14 +16,17 @@ export interface DeadLetterQuery {
 /** The `sync_dead_letters` table: work that exhausted its retries or can never succeed. */
 @Injectable()
 export class DeadLettersRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly reads: ReadPrismaService,
+  ) {}
 
   async insert(deadLetter: DeadLetterInsert, transaction: PrismaTransaction): Promise<DeadLetterRow> {
     return transaction.syncDeadLetter.create({ data: deadLetter });
   }
 
   async countOpen(): Promise<number> {
-    return this.prisma.syncDeadLetter.count({ where: { status: 'OPEN' } });
+    return this.reads.syncDeadLetter.count({ where: { status: 'OPEN' } });
   }
 
   async findById(id: string): Promise<DeadLetterRow | null> {
@@ -54,7 +58,7 @@ export class DeadLettersRepository {
   }
 
   async findPage(query: DeadLetterQuery, limit: number, after?: KeysetPosition): Promise<DeadLetterRow[]> {
-    return this.prisma.syncDeadLetter.findMany({
+    return this.reads.syncDeadLetter.findMany({
       where: { AND: [this.whereOf(query), after ? keysetAfter(after) : {}] },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
       take: limit,
@@ -62,7 +66,7 @@ export class DeadLettersRepository {
   }
 
   async count(query: DeadLetterQuery): Promise<number> {
-    return this.prisma.syncDeadLetter.count({ where: this.whereOf(query) });
+    return this.reads.syncDeadLetter.count({ where: this.whereOf(query) });
   }
 
   private whereOf(query: DeadLetterQuery): Prisma.SyncDeadLetterWhereInput {

@@ -3,7 +3,9 @@ import { Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import { GraphQLError } from 'graphql';
 import { AppConfig } from '../config/app-config.js';
+import { describedForClients } from './api-errors.js';
 import { ApiKeyVerifier } from './api-key.verifier.js';
+import { namingTokenLimit, queryCostPlugin, queryLimitRules } from './query-limits.js';
 import { RequestLoaders, type GraphqlContext } from './request-loaders.js';
 
 interface HttpRequestLike {
@@ -12,7 +14,9 @@ interface HttpRequestLike {
 
 /**
  * The read API at POST /graphql (code-first, Apollo). Every request must carry a valid API key;
- * without one the request fails as a whole with UNAUTHENTICATED before any resolver runs.
+ * without one the request fails as a whole with UNAUTHENTICATED before it is even parsed. A query
+ * over the token, depth, alias or cost limit is refused before anything executes (ADR 0013);
+ * resolvers read through the read API's own pool, with a statement timeout.
  */
 @Module({
   imports: [
@@ -21,12 +25,18 @@ interface HttpRequestLike {
       inject: [AppConfig],
       useFactory: (config: AppConfig) => {
         const verifier = new ApiKeyVerifier(config.graphql.apiKeys);
+        const { limits } = config.graphql;
         return {
           path: '/graphql',
           autoSchemaFile: true,
           sortSchema: true,
           graphiql: false,
           includeStacktraceInErrorResponses: false,
+          parseOptions: { maxTokens: limits.maxTokens },
+          validationRules: queryLimitRules(limits),
+          plugins: [queryCostPlugin(limits)],
+          formatError: (formatted, error) =>
+            describedForClients(namingTokenLimit(formatted, limits), error, config.graphql.statementTimeoutMs),
           context: (request: HttpRequestLike): GraphqlContext => {
             if (!verifier.isAuthorized(request.headers.authorization)) {
               throw new GraphQLError('A valid API key is required: send "Authorization: Bearer <key>".', {

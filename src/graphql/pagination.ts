@@ -6,19 +6,20 @@ import { GraphQLError } from 'graphql';
 import type { KeysetPosition } from '../database/keyset.js';
 
 export const MAX_PAGE_SIZE = 200;
+export const DEFAULT_PAGE_SIZE = 50;
 
 @ArgsType()
 export class PaginationArgs {
   @Field(() => Int, {
     nullable: true,
-    defaultValue: 50,
-    description: `Page size, 1 to ${MAX_PAGE_SIZE}; null means 50.`,
+    defaultValue: DEFAULT_PAGE_SIZE,
+    description: `Page size, 1 to ${MAX_PAGE_SIZE}; null means ${DEFAULT_PAGE_SIZE}.`,
   })
-  @Transform(({ value }: { value: unknown }) => value ?? 50)
+  @Transform(({ value }: { value: unknown }) => value ?? DEFAULT_PAGE_SIZE)
   @IsInt()
   @Min(1)
   @Max(MAX_PAGE_SIZE)
-  first: number = 50;
+  first: number = DEFAULT_PAGE_SIZE;
 
   @Field(() => String, { nullable: true, description: 'The endCursor of the previous page.' })
   @IsOptional()

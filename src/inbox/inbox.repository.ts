@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService, type PrismaTransaction, type SqlClient } from '../database/prisma.service.js';
+import { ReadPrismaService } from '../database/read-prisma.service.js';
 import { Prisma } from '../generated/prisma/client.js';
 import type { SyncEventOutcome } from '../generated/prisma/enums.js';
 import type { InboundEvent, StoredInboundEvent } from './inbound-event.js';
@@ -7,7 +8,10 @@ import type { InboundEvent, StoredInboundEvent } from './inbound-event.js';
 /** The `sync_events` inbox table. */
 @Injectable()
 export class InboxRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly reads: ReadPrismaService,
+  ) {}
 
   /**
    * Inserts the event unless its idempotency key is already there; returns the new row's id, or
@@ -89,12 +93,12 @@ export class InboxRepository {
   }
 
   async lastReceivedAt(): Promise<Date | undefined> {
-    const { _max } = await this.prisma.syncEvent.aggregate({ _max: { receivedAt: true } });
+    const { _max } = await this.reads.syncEvent.aggregate({ _max: { receivedAt: true } });
     return _max.receivedAt ?? undefined;
   }
 
   async countProcessedSince(since: Date): Promise<number> {
     const where: Prisma.SyncEventWhereInput = { processedAt: { gte: since } };
-    return this.prisma.syncEvent.count({ where });
+    return this.reads.syncEvent.count({ where });
   }
 }

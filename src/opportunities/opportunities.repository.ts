@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { keysetAfter, type KeysetPosition } from '../database/keyset.js';
 import { PrismaService, type PrismaTransaction } from '../database/prisma.service.js';
+import { ReadPrismaService } from '../database/read-prisma.service.js';
 import type { Opportunity, OpportunityStatus, Prisma } from '../generated/prisma/client.js';
 
 export type OpportunityRow = Opportunity;
@@ -18,7 +19,10 @@ export interface OpportunityQuery {
 /** The `opportunities` table. */
 @Injectable()
 export class OpportunitiesRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly reads: ReadPrismaService,
+  ) {}
 
   async findByGhlId(
     ghlOpportunityId: string,
@@ -36,7 +40,7 @@ export class OpportunitiesRepository {
   }
 
   async findPage(query: OpportunityQuery, limit: number, after?: KeysetPosition): Promise<OpportunityRow[]> {
-    return this.prisma.opportunity.findMany({
+    return this.reads.opportunity.findMany({
       where: { AND: [this.whereOf(query), after ? keysetAfter(after) : {}] },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
       take: limit,
@@ -44,12 +48,12 @@ export class OpportunitiesRepository {
   }
 
   async count(query: OpportunityQuery): Promise<number> {
-    return this.prisma.opportunity.count({ where: this.whereOf(query) });
+    return this.reads.opportunity.count({ where: this.whereOf(query) });
   }
 
   /** Live opportunities of these contacts. */
   async findByContactIds(contactIds: readonly string[]): Promise<OpportunityRow[]> {
-    return this.prisma.opportunity.findMany({
+    return this.reads.opportunity.findMany({
       where: { contactId: { in: [...contactIds] }, deletedAt: null },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
     });
@@ -57,7 +61,7 @@ export class OpportunitiesRepository {
 
   /** Open, not deleted opportunities per stage. */
   async countOpenByStage(stageIds: readonly string[]): Promise<{ stageId: string; count: number }[]> {
-    const groups = await this.prisma.opportunity.groupBy({
+    const groups = await this.reads.opportunity.groupBy({
       by: ['stageId'],
       where: { stageId: { in: [...stageIds] }, status: 'OPEN', deletedAt: null },
       _count: { _all: true },

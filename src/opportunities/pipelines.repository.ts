@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService, type PrismaTransaction } from '../database/prisma.service.js';
+import { ReadPrismaService } from '../database/read-prisma.service.js';
 import { Prisma, type Pipeline, type PipelineStage } from '../generated/prisma/client.js';
 
 export type PipelineRow = Pipeline;
@@ -8,7 +9,10 @@ export type PipelineStageRow = PipelineStage;
 /** The `pipelines` and `pipeline_stages` tables. */
 @Injectable()
 export class PipelinesRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly reads: ReadPrismaService,
+  ) {}
 
   /** The pipeline's id, recording it (name unknown until the backfill) the first time it is seen. */
   async ensurePipeline(ghlPipelineId: string, ghlLocationId: string, transaction: PrismaTransaction): Promise<string> {
@@ -64,22 +68,22 @@ export class PipelinesRepository {
   }
 
   async findAll(): Promise<PipelineRow[]> {
-    return this.prisma.pipeline.findMany({
+    return this.reads.pipeline.findMany({
       orderBy: [{ name: { sort: 'asc', nulls: 'last' } }, { ghlPipelineId: 'asc' }],
     });
   }
 
   async findByIds(ids: readonly string[]): Promise<PipelineRow[]> {
-    return this.prisma.pipeline.findMany({ where: { id: { in: [...ids] } } });
+    return this.reads.pipeline.findMany({ where: { id: { in: [...ids] } } });
   }
 
   async findStagesByIds(ids: readonly string[]): Promise<PipelineStageRow[]> {
-    return this.prisma.pipelineStage.findMany({ where: { id: { in: [...ids] } } });
+    return this.reads.pipelineStage.findMany({ where: { id: { in: [...ids] } } });
   }
 
   /** Stages of these pipelines in GHL's order; stages whose position is not known yet come last. */
   async findStagesOfPipelines(pipelineIds: readonly string[]): Promise<PipelineStageRow[]> {
-    return this.prisma.pipelineStage.findMany({
+    return this.reads.pipelineStage.findMany({
       where: { pipelineId: { in: [...pipelineIds] } },
       orderBy: [{ position: { sort: 'asc', nulls: 'last' } }, { createdAt: 'asc' }],
     });

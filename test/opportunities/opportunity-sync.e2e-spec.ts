@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GhlOpportunityWebhookDto } from '../../src/opportunities/dto/opportunity-webhook.dto.js';
 import { mapGhlOpportunity } from '../../src/opportunities/opportunity.mapper.js';
 import { OpportunitiesService } from '../../src/opportunities/opportunities.service.js';
-import { PrismaService } from '../../src/database/prisma.service.js';
+import { ReadPrismaService } from '../../src/database/read-prisma.service.js';
 import { ghlId, GhlStandIn } from '../support/ghl-stand-in.js';
 import { processedInboxRow, syncDelivery } from '../support/inbox.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -204,7 +204,7 @@ describe('opportunities: GHL opportunity webhooks, in any order', () => {
     });
 
     it('loads a page of opportunities with contact, pipeline and stage in a bounded number of queries', async () => {
-      const prisma = service.app.get(PrismaService);
+      const prisma = service.app.get(ReadPrismaService);
       const queriesFor = async (first: number) => {
         const before = prisma.queryCount;
         const response = await service.graphql(
@@ -215,8 +215,10 @@ describe('opportunities: GHL opportunity webhooks, in any order', () => {
         expect(body.data.opportunities.edges.length).toBe(first);
         return prisma.queryCount - before;
       };
-      expect(await queriesFor(50)).toBe(await queriesFor(3));
-      expect(await queriesFor(50)).toBeLessThanOrEqual(6);
+      const fifty = await queriesFor(50);
+      expect(fifty).toBe(await queriesFor(3));
+      expect(fifty).toBeGreaterThan(0); // counted on the read API's own client: it served them
+      expect(fifty).toBeLessThanOrEqual(6);
     });
 
     it('lists a contact’s live opportunities', async () => {

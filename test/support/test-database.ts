@@ -16,8 +16,11 @@ function withDatabase(url: string, database: string): string {
   return parsed.toString();
 }
 
-async function onAdminConnection<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: inject('adminDatabaseUrl') });
+async function onAdminConnection<T>(
+  work: (client: pg.Client) => Promise<T>,
+  adminUrl: string = inject('adminDatabaseUrl'),
+): Promise<T> {
+  const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
     return await work(client);
@@ -26,11 +29,17 @@ async function onAdminConnection<T>(work: (client: pg.Client) => Promise<T>): Pr
   }
 }
 
-/** A fresh, empty database on the test server, for one test file; `drop()` removes it. */
-export async function createTestDatabase(label: string): Promise<TestDatabase> {
+/**
+ * A fresh, empty database on the test server (or on the server at `adminUrl`), for one test file;
+ * `drop()` removes it.
+ */
+export async function createTestDatabase(
+  label: string,
+  adminUrl: string = inject('adminDatabaseUrl'),
+): Promise<TestDatabase> {
   const name = `t_${label.replace(/\W/g, '_').slice(0, 30)}_${randomBytes(4).toString('hex')}`.toLowerCase();
-  await onAdminConnection((client) => client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`));
-  const url = withDatabase(inject('adminDatabaseUrl'), name);
+  await onAdminConnection((client) => client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`), adminUrl);
+  const url = withDatabase(adminUrl, name);
   return {
     url,
     name,
@@ -44,8 +53,9 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
       }
     },
     async drop() {
-      await onAdminConnection((client) =>
-        client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`),
+      await onAdminConnection(
+        (client) => client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`),
+        adminUrl,
       );
     },
   };
