@@ -33,7 +33,12 @@ describe('loadAppConfig', () => {
     expect(config.sync.inboxRetentionDays).toBe(7);
     expect(config.webhooks.clientIpHeader).toBeUndefined();
     expect(config.posthog.apiKey).toBeUndefined();
-    expect(config.graphql.apiKeys).toEqual([]);
+    expect(config.graphql).toEqual({
+      apiKeys: [],
+      limits: { maxDepth: 10, maxAliases: 20, maxCost: 50_000, maxTokens: 5_000 },
+      statementTimeoutMs: 5_000,
+      poolSize: 4,
+    });
     expect(config.logLevel).toBe('info');
   });
 
@@ -62,6 +67,12 @@ describe('loadAppConfig', () => {
       POSTHOG_API_KEY: 'phc_abc',
       POSTHOG_HOST: 'http://127.0.0.1:4020',
       GRAPHQL_API_KEYS: 'first-key-0123456789,second-key-0123456789',
+      GRAPHQL_MAX_DEPTH: '8',
+      GRAPHQL_MAX_ALIASES: '0',
+      GRAPHQL_MAX_COST: '2000',
+      GRAPHQL_MAX_TOKENS: '1000',
+      GRAPHQL_STATEMENT_TIMEOUT_MS: '2500',
+      GRAPHQL_DB_POOL_SIZE: '2',
       LOG_LEVEL: 'debug',
     });
     expect(config.databaseUrl).toBe('postgresql://app:secret@db.example.com:5432/trainu');
@@ -87,7 +98,12 @@ describe('loadAppConfig', () => {
     });
     expect(config.webhooks.clientIpHeader).toBe('x-forwarded-for');
     expect(config.posthog).toEqual({ apiKey: 'phc_abc', host: 'http://127.0.0.1:4020' });
-    expect(config.graphql.apiKeys).toEqual(['first-key-0123456789', 'second-key-0123456789']);
+    expect(config.graphql).toEqual({
+      apiKeys: ['first-key-0123456789', 'second-key-0123456789'],
+      limits: { maxDepth: 8, maxAliases: 0, maxCost: 2000, maxTokens: 1000 },
+      statementTimeoutMs: 2500,
+      poolSize: 2,
+    });
     expect(config.logLevel).toBe('debug');
   });
 
@@ -130,6 +146,10 @@ describe('loadAppConfig', () => {
     ['DEFAULT_PHONE_REGION', 'XX', 'DEFAULT_PHONE_REGION must be a two-letter country code'],
     ['INBOX_RETENTION_DAYS', '-1', 'INBOX_RETENTION_DAYS must not be less than 0 (got "-1")'],
     ['WEBHOOK_CLIENT_IP_HEADER', 'x forwarded', 'WEBHOOK_CLIENT_IP_HEADER must be an HTTP header name'],
+    ['GRAPHQL_MAX_DEPTH', '0', 'GRAPHQL_MAX_DEPTH must not be less than 1 (got "0")'],
+    ['GRAPHQL_MAX_TOKENS', '20000', 'GRAPHQL_MAX_TOKENS must not be greater than 10000 (got "20000")'],
+    ['GRAPHQL_STATEMENT_TIMEOUT_MS', '5s', 'GRAPHQL_STATEMENT_TIMEOUT_MS must be an integer number (got "5s")'],
+    ['GRAPHQL_DB_POOL_SIZE', '0', 'GRAPHQL_DB_POOL_SIZE must not be less than 1 (got "0")'],
   ])('rejects %s=%j and names the variable and its rule', (variable, value, message) => {
     const env: Record<string, string> = { [variable]: value };
     if (variable === 'GHL_LOCATION_ID') env.GHL_PRIVATE_INTEGRATION_TOKEN = 'pit-1';
