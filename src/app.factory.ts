@@ -5,6 +5,7 @@ import { Logger as PinoNestLogger } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
+import { refuseGraphqlInUrls } from './graphql/graphql-get-refusal.js';
 import { CORRELATION_HEADER, correlationIdOptions } from './observability/logging/correlation-id.js';
 
 /** Largest request body accepted anywhere (GHL webhooks are a few KiB); larger ones get 413. */
@@ -18,12 +19,11 @@ export async function createApp(config: AppConfig, rootLogger: Logger): Promise<
     { bufferLogs: true, rawBody: true },
   );
   app.useLogger(app.get(PinoNestLogger));
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addHook('onRequest', async (request, reply) => {
-      reply.header(CORRELATION_HEADER, request.id);
-    });
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', async (request, reply) => {
+    reply.header(CORRELATION_HEADER, request.id);
+  });
+  refuseGraphqlInUrls(fastify);
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   return app;
 }

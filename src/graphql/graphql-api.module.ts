@@ -4,6 +4,7 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { GraphQLError } from 'graphql';
 import { AppConfig } from '../config/app-config.js';
 import { ApiKeyVerifier } from './api-key.verifier.js';
+import { GRAPHQL_PATH } from './graphql-get-refusal.js';
 import { RequestLoaders, type GraphqlContext } from './request-loaders.js';
 
 interface HttpRequestLike {
@@ -12,7 +13,8 @@ interface HttpRequestLike {
 
 /**
  * The read API at POST /graphql (code-first, Apollo). Every request must carry a valid API key;
- * without one the request fails as a whole with UNAUTHENTICATED before any resolver runs.
+ * without one the request fails as a whole with UNAUTHENTICATED before any resolver runs. GET and
+ * HEAD are answered 405 before Apollo sees them (see refuseGraphqlInUrls, installed by createApp).
  */
 @Module({
   imports: [
@@ -22,7 +24,7 @@ interface HttpRequestLike {
       useFactory: (config: AppConfig) => {
         const verifier = new ApiKeyVerifier(config.graphql.apiKeys);
         return {
-          path: '/graphql',
+          path: GRAPHQL_PATH,
           autoSchemaFile: true,
           sortSchema: true,
           graphiql: false,
