@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { refuseGraphqlInUrls } from './graphql/graphql-get-refusal.js';
+import { httpServerTimeouts } from './http/server-timeouts.js';
 import { CORRELATION_HEADER, correlationIdOptions } from './observability/logging/correlation-id.js';
 
 /** Largest request body accepted anywhere (GHL webhooks are a few KiB); larger ones get 413. */
@@ -15,7 +16,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 export async function createApp(config: AppConfig, rootLogger: Logger): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(config, rootLogger),
-    new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES, ...correlationIdOptions }),
+    new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES, ...correlationIdOptions, ...httpServerTimeouts(config.http) }),
     { bufferLogs: true, rawBody: true },
   );
   app.useLogger(app.get(PinoNestLogger));
