@@ -110,5 +110,11 @@ describe('slow clients cannot hold sockets', () => {
     // Whichever comes first: the headers deadline (408) or the inactivity timeout (closed unanswered).
     expectClosed(await silent, requestDeadline, [timedOut, undefined]);
     expectClosed(await idleAfterRequest, keepAliveDeadline, ['HTTP/1.1 200 OK']);
+
+    // The requests that got as far as the application are logged, as warnings, by path.
+    const aborted = service.logs.lines.filter((line) => line.msg === 'request aborted');
+    expect(aborted).toHaveLength(CONNECTIONS_PER_KIND);
+    for (const line of aborted)
+      expect(line).toMatchObject({ level: 'warn', req: { method: 'POST', path: '/webhooks/ghl' } });
   });
 });

@@ -107,7 +107,11 @@ describe('request logs carry the path, never the query string', () => {
     socket.destroy();
 
     const line = await requestLineOf('abandoned-body');
-    expect(line).toMatchObject({ msg: 'request aborted', req: { method: 'POST', path: '/webhooks/ghl' } });
+    expect(line).toMatchObject({
+      level: 'warn',
+      msg: 'request aborted',
+      req: { method: 'POST', path: '/webhooks/ghl' },
+    });
     expectNoLeak(service.logs.withCorrelationId('abandoned-body'));
   });
 

@@ -24,8 +24,14 @@ export class LoggingModule {
             logger: rootLogger,
             customAttributeKeys: { reqId: CORRELATION_LOG_KEY },
             quietReqLogger: true,
+            // A response that never ended ("request aborted": the client left, or a timeout closed the
+            // socket) is a warning, not routine traffic.
             customLogLevel: (_request, response, error) =>
-              error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
+              error || response.statusCode >= 500
+                ? 'error'
+                : response.statusCode >= 400 || !response.writableEnded
+                  ? 'warn'
+                  : 'info',
             // @fastify/middie moves the path it matched from `url` to `originalUrl`.
             autoLogging: { ignore: (request) => requestPath(originalUrlOf(request)).startsWith('/health') },
             serializers: {
