@@ -17,7 +17,12 @@ describe('loadAppConfig', () => {
   it('applies the documented defaults to an empty environment', () => {
     const config = loadAppConfig({});
     expect(config.databaseUrl).toBeUndefined();
-    expect(config.http).toEqual({ host: '0.0.0.0', port: 3000 });
+    expect(config.http).toEqual({
+      host: '0.0.0.0',
+      port: 3000,
+      requestTimeoutSeconds: 30,
+      keepAliveTimeoutSeconds: 5,
+    });
     expect(config.serviceRole).toBe('all');
     expect(config.runsWorkers && config.servesApi).toBe(true);
     expect(config.migrateOnStart).toBe(true);
@@ -50,6 +55,8 @@ describe('loadAppConfig', () => {
       PORT: '8080',
       HOST: '127.0.0.1',
       SERVICE_ROLE: 'worker',
+      HTTP_REQUEST_TIMEOUT_SECONDS: '12',
+      HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: '65',
       MIGRATE_ON_START: 'false',
       GHL_WEBHOOK_PUBLIC_KEY: spkiBase64,
       GHL_WEBHOOK_RSA_PUBLIC_KEY: HIGHLEVEL_RSA_PUBLIC_KEY,
@@ -76,7 +83,12 @@ describe('loadAppConfig', () => {
       LOG_LEVEL: 'debug',
     });
     expect(config.databaseUrl).toBe('postgresql://app:secret@db.example.com:5432/trainu');
-    expect(config.http).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(config.http).toEqual({
+      host: '127.0.0.1',
+      port: 8080,
+      requestTimeoutSeconds: 12,
+      keepAliveTimeoutSeconds: 65,
+    });
     expect(config.serviceRole).toBe('worker');
     expect(config.runsWorkers).toBe(true);
     expect(config.servesApi).toBe(false);
@@ -115,6 +127,17 @@ describe('loadAppConfig', () => {
     ['PORT', 'abc', 'PORT must be an integer number (got "abc")'],
     ['PORT', '70000', 'PORT must not be greater than 65535 (got "70000")'],
     ['SERVICE_ROLE', 'both', 'SERVICE_ROLE must be one of the following values: all, api, worker (got "both")'],
+    ['HTTP_REQUEST_TIMEOUT_SECONDS', '0', 'HTTP_REQUEST_TIMEOUT_SECONDS must not be less than 1 (got "0")'],
+    ['HTTP_REQUEST_TIMEOUT_SECONDS', '2.5', 'HTTP_REQUEST_TIMEOUT_SECONDS must be an integer number (got "2.5")'],
+    ['HTTP_REQUEST_TIMEOUT_SECONDS', '30s', 'HTTP_REQUEST_TIMEOUT_SECONDS must be an integer number (got "30s")'],
+    ['HTTP_REQUEST_TIMEOUT_SECONDS', '3601', 'HTTP_REQUEST_TIMEOUT_SECONDS must not be greater than 3600 (got "3601")'],
+    ['HTTP_KEEP_ALIVE_TIMEOUT_SECONDS', '0', 'HTTP_KEEP_ALIVE_TIMEOUT_SECONDS must not be less than 1 (got "0")'],
+    ['HTTP_KEEP_ALIVE_TIMEOUT_SECONDS', 'abc', 'HTTP_KEEP_ALIVE_TIMEOUT_SECONDS must be an integer number (got "abc")'],
+    [
+      'HTTP_KEEP_ALIVE_TIMEOUT_SECONDS',
+      '7200',
+      'HTTP_KEEP_ALIVE_TIMEOUT_SECONDS must not be greater than 3600 (got "7200")',
+    ],
     ['MIGRATE_ON_START', 'maybe', 'MIGRATE_ON_START must be a boolean value (got "maybe")'],
     ['GHL_WEBHOOK_MAX_AGE_SECONDS', '0', 'GHL_WEBHOOK_MAX_AGE_SECONDS must not be less than 1 (got "0")'],
     [

@@ -22,7 +22,14 @@ export type AppConfigValues = Omit<AppConfig, 'runsWorkers' | 'servesApi' | 'bac
 export class AppConfig {
   /** Undefined means "start the embedded Postgres under ./.data/". */
   readonly databaseUrl: string | undefined;
-  readonly http: { readonly host: string; readonly port: number };
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    /** Longest a client may take to send a whole request (headers and body); see httpServerTimeouts. */
+    readonly requestTimeoutSeconds: number;
+    /** How long an idle keep-alive connection is kept open after a response. */
+    readonly keepAliveTimeoutSeconds: number;
+  };
   readonly serviceRole: ServiceRole;
   readonly migrateOnStart: boolean;
   readonly webhooks: {
@@ -111,7 +118,12 @@ export function loadAppConfig(source: NodeJS.ProcessEnv = process.env): AppConfi
 
   return new AppConfig({
     databaseUrl: env.DATABASE_URL,
-    http: { host: env.HOST, port: env.PORT },
+    http: {
+      host: env.HOST,
+      port: env.PORT,
+      requestTimeoutSeconds: env.HTTP_REQUEST_TIMEOUT_SECONDS,
+      keepAliveTimeoutSeconds: env.HTTP_KEEP_ALIVE_TIMEOUT_SECONDS,
+    },
     serviceRole: env.SERVICE_ROLE,
     migrateOnStart: env.MIGRATE_ON_START,
     webhooks: {

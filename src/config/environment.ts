@@ -48,6 +48,18 @@ export class Environment {
   @IsIn(SERVICE_ROLES)
   SERVICE_ROLE: ServiceRole = 'all';
 
+  @Type(() => Number)
+  @Min(1)
+  @Max(3600)
+  @IsInt()
+  HTTP_REQUEST_TIMEOUT_SECONDS: number = 30;
+
+  @Type(() => Number)
+  @Min(1)
+  @Max(3600)
+  @IsInt()
+  HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: number = 5;
+
   @Transform(toBoolean)
   @IsBoolean()
   MIGRATE_ON_START: boolean = true;

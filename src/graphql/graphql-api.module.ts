@@ -5,6 +5,7 @@ import { GraphQLError } from 'graphql';
 import { AppConfig } from '../config/app-config.js';
 import { describedForClients } from './api-errors.js';
 import { ApiKeyVerifier } from './api-key.verifier.js';
+import { GRAPHQL_PATH } from './graphql-get-refusal.js';
 import { namingTokenLimit, queryCostPlugin, queryLimitRules } from './query-limits.js';
 import { RequestLoaders, type GraphqlContext } from './request-loaders.js';
 
@@ -16,7 +17,8 @@ interface HttpRequestLike {
  * The read API at POST /graphql (code-first, Apollo). Every request must carry a valid API key;
  * without one the request fails as a whole with UNAUTHENTICATED before it is even parsed. A query
  * over the token, depth, alias or cost limit is refused before anything executes (ADR 0013);
- * resolvers read through the read API's own pool, with a statement timeout.
+ * resolvers read through the read API's own pool, with a statement timeout. GET and HEAD are
+ * answered 405 before Apollo sees them (see refuseGraphqlInUrls, installed by createApp).
  */
 @Module({
   imports: [
@@ -27,7 +29,7 @@ interface HttpRequestLike {
         const verifier = new ApiKeyVerifier(config.graphql.apiKeys);
         const { limits } = config.graphql;
         return {
-          path: '/graphql',
+          path: GRAPHQL_PATH,
           autoSchemaFile: true,
           sortSchema: true,
           graphiql: false,

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ApiKeyVerifier } from '../../src/graphql/api-key.verifier.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -93,6 +94,57 @@ describe('GraphQL read API', () => {
           eventsProcessedLastHour: 2,
         },
       },
+    });
+  });
+
+  describe('refuses queries in URLs', () => {
+    const inUrl = `/graphql?query=${encodeURIComponent('{ syncStatus { queueDepth } }')}`;
+
+    it.each([
+      ['GET with a key', 'GET', 'reporting-key-0123456789'],
+      ['GET without a key', 'GET', null],
+      ['HEAD with a key', 'HEAD', 'reporting-key-0123456789'],
+    ])('%s: 405, Allow: POST, before Apollo reads the request', async (_, method, apiKey) => {
+      const verify = vi.spyOn(ApiKeyVerifier.prototype, 'isAuthorized');
+      try {
+        const response = await fetch(`${service.url}${inUrl}`, {
+          method,
+          headers: {
+            // Gets a GET past Apollo's CSRF prevention, so Apollo would run it if it saw it.
+            'apollo-require-preflight': 'true',
+            'x-correlation-id': `graphql-${method}-${apiKey === null ? 'anon' : 'key'}`,
+            ...(apiKey !== null && { authorization: `Bearer ${apiKey}` }),
+          },
+        });
+        expect(response.status).toBe(405);
+        expect(response.headers.get('allow')).toBe('POST');
+        if (method === 'GET') {
+          expect(await response.json()).toEqual({
+            statusCode: 405,
+            error: 'Method Not Allowed',
+            message: expect.stringContaining('POST /graphql with a JSON body') as string,
+          });
+        }
+        // Apollo builds the context (and so checks the key) for every request it handles.
+        expect(verify).not.toHaveBeenCalled();
+        expect(
+          service.logs.withCorrelationId(`graphql-${method}-${apiKey === null ? 'anon' : 'key'}`).at(-1),
+        ).toMatchObject({ msg: 'request completed', req: { method, path: '/graphql' }, res: { statusCode: 405 } });
+      } finally {
+        verify.mockRestore();
+      }
+    });
+
+    it('still answers POST, and its 401 without a key', async () => {
+      const verify = vi.spyOn(ApiKeyVerifier.prototype, 'isAuthorized');
+      try {
+        const accepted = await service.graphql('{ syncStatus { queueDepth } }', { apiKey: 'second-key-0123456789' });
+        expect(await accepted.json()).toEqual({ data: { syncStatus: { queueDepth: 0 } } });
+        expect((await service.graphql('{ syncStatus { queueDepth } }', { apiKey: null })).status).toBe(401);
+        expect(verify).toHaveBeenCalledTimes(2);
+      } finally {
+        verify.mockRestore();
+      }
     });
   });
 

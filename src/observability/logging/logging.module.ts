@@ -2,11 +2,13 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { CORRELATION_LOG_KEY } from './correlation-id.js';
+import { requestPath } from './request-path.js';
 
 /**
  * nestjs-pino over the root logger. Fastify gives each request its correlation id as `request.id`
  * (see correlationIdOptions); pino-http takes it from there and binds it to every log line written
  * while the request is handled. Queue workers bind a job's id the same way (PinoLogger.runInContext).
+ * A request is logged by its method and path only: never its query string or headers.
  */
 @Module({})
 export class LoggingModule {
@@ -22,12 +24,22 @@ export class LoggingModule {
             logger: rootLogger,
             customAttributeKeys: { reqId: CORRELATION_LOG_KEY },
             quietReqLogger: true,
+            // A response that never ended ("request aborted": the client left, or a timeout closed the
+            // socket) is a warning, not routine traffic.
             customLogLevel: (_request, response, error) =>
-              error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
+              error || response.statusCode >= 500
+                ? 'error'
+                : response.statusCode >= 400 || !response.writableEnded
+                  ? 'warn'
+                  : 'info',
             // @fastify/middie moves the path it matched from `url` to `originalUrl`.
-            autoLogging: { ignore: (request) => pathOf(request).startsWith('/health') },
+            autoLogging: { ignore: (request) => requestPath(originalUrlOf(request)).startsWith('/health') },
             serializers: {
-              req: (request: { method?: string; url?: string }) => ({ method: request.method, url: request.url }),
+              // pino-http hands this pino's serialized request, whose `url` is the original target.
+              req: (request: { method?: string; url?: string }) => ({
+                method: request.method,
+                path: requestPath(request.url),
+              }),
               res: (response: { statusCode?: number }) => ({ statusCode: response.statusCode }),
             },
           },
@@ -38,6 +50,6 @@ export class LoggingModule {
   }
 }
 
-function pathOf(request: { url?: string; originalUrl?: string }): string {
-  return request.originalUrl ?? request.url ?? '';
+function originalUrlOf(request: { url?: string; originalUrl?: string }): string | undefined {
+  return request.originalUrl ?? request.url;
 }
