@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm run bench`, part 2: how many signed GHL ContactUpdate deliveries per second POST /webhooks/ghl
 // accepts (verified, validated, committed to the inbox with their job), and at what latency, beside a
-// bare node:http + pg server doing the same insert, both on the same embedded Postgres in this run.
-// Not a test: nothing here passes or fails.
+// bare node:http + pg server doing the same insert, both on the same embedded Postgres in this run;
+// then the same intake while GraphQL clients send it hostile queries (refused) and heavy reporting
+// reads (served from the read API's own pool). Not a test: nothing here passes or fails.
 import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,15 @@ const CONNECTIONS = Number(process.env.BENCH_WEBHOOK_CONNECTIONS ?? 50);
 const LIGHT_CONNECTIONS = Number(process.env.BENCH_WEBHOOK_LIGHT_CONNECTIONS ?? 5);
 /** More signed bodies than either server can take in the run, so every request is a new delivery. */
 const DELIVERIES = Number(process.env.BENCH_WEBHOOK_DELIVERIES ?? 150_000);
+
+/** GraphQL clients running beside the intake load in the last two rows. */
+const GRAPHQL_CONNECTIONS = Number(process.env.BENCH_GRAPHQL_CONNECTIONS ?? 10);
+const API_KEY = 'bench-key-0123456789abcdef';
+/** A 20-level contacts → bookings → contact … query and 500 aliases: what took the service down before its limits. */
+const HOSTILE_QUERIES = [nestedQuery(20), aliasedQuery(500)];
+/** A reporting tool's heaviest legal page: 200 contacts with tags, custom fields and bookings. */
+const REPORT_QUERY =
+  '{ contacts(first: 200) { totalCount edges { node { id email phone tags customFields { fieldId value } bookings { startsAt status } } } } }';
 
 const { publicKey, privateKey } = generateKeyPairSync('ed25519');
 const publicKeyPem = publicKey.export({ format: 'pem', type: 'spki' }).toString();
@@ -50,12 +60,59 @@ function signedDeliveries(count) {
   });
 }
 
-async function measure(title, url, databaseUrl, connections) {
+function nestedQuery(depth) {
+  let inner = 'id';
+  for (let level = depth - 4; level >= 1; level -= 1)
+    inner = `${level % 2 === 1 ? 'bookings' : 'contact'} { ${inner} }`;
+  return `{ contacts(first: 200) { edges { node { ${inner} } } } }`;
+}
+
+function aliasedQuery(count) {
+  const fields = Array.from(
+    { length: count },
+    (_, index) => `a${index}: contacts(first: 200) { edges { node { bookings { id } } } }`,
+  );
+  return `{ ${fields.join(' ')} }`;
+}
+
+/** GraphQL load beside the intake: `queries` round-robin on GRAPHQL_CONNECTIONS connections. */
+function graphqlLoad(title, url, queries) {
+  let next = 0;
+  return load(title, {
+    url: `${url}/graphql`,
+    connections: GRAPHQL_CONNECTIONS,
+    duration: DURATION_SECONDS,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (request) => ({
+          ...request,
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` },
+          body: JSON.stringify({ query: queries[next++ % queries.length] }),
+        }),
+      },
+    ],
+  });
+}
+
+async function seedReportingData(databaseUrl) {
+  const database = new pg.Client({ connectionString: databaseUrl });
+  await database.connect();
+  await database.query(`
+    INSERT INTO contacts (ghl_contact_id, email) SELECT 'bench-' || n, 'bench' || n || '@example.com' FROM generate_series(1, 2000) n;
+    INSERT INTO bookings (ghl_appointment_id, contact_id, status, starts_at)
+      SELECT 'bench-appt-' || c.id || '-' || k, c.id, 'SCHEDULED', now() + k * interval '1 day'
+        FROM contacts c CROSS JOIN generate_series(1, 3) k;`);
+  await database.end();
+}
+
+async function measure(title, url, databaseUrl, connections, beside) {
   const deliveries = signedDeliveries(DELIVERIES);
   let next = 0;
   const database = new pg.Client({ connectionString: databaseUrl });
   await database.connect();
   await database.query("TRUNCATE ghl_sync.sync_events; DELETE FROM pgboss.job WHERE name = 'sync.inbound-events'");
+  const besideRun = beside?.();
   const result = await load(title, {
     url: `${url}/webhooks/ghl`,
     connections,
@@ -83,6 +140,7 @@ async function measure(title, url, databaseUrl, connections) {
   await database.end();
   return {
     ...result,
+    graphql: await besideRun,
     connections,
     accepted: stored / DURATION_SECONDS,
     stored,
@@ -95,10 +153,15 @@ const cwd = mkdtempSync(join(tmpdir(), 'trainu-bench-webhooks-'));
 chmodSync(cwd, 0o755);
 try {
   // The API role only: intake is what is measured, with no workers processing beside it.
-  const service = startProcess(cwd, undefined, { SERVICE_ROLE: 'api', GHL_WEBHOOK_PUBLIC_KEY: publicKeyPem });
+  const service = startProcess(cwd, undefined, {
+    SERVICE_ROLE: 'api',
+    GHL_WEBHOOK_PUBLIC_KEY: publicKeyPem,
+    GRAPHQL_API_KEYS: API_KEY,
+  });
   const { url } = await service.listening;
   const databaseUrl = embeddedDatabaseUrl(cwd, 'trainu_sync');
   const version = await postgresVersion(databaseUrl);
+  await seedReportingData(databaseUrl);
 
   const serviceTitle = 'POST /webhooks/ghl (NestJS + Fastify, SERVICE_ROLE=api)';
   const rows = [await measure(serviceTitle, url, databaseUrl, CONNECTIONS)];
@@ -111,6 +174,16 @@ try {
   rows.push(await measure(baselineTitle, baselineUrl, databaseUrl, CONNECTIONS));
   rows.push(await measure(serviceTitle, url, databaseUrl, LIGHT_CONNECTIONS));
   rows.push(await measure(baselineTitle, baselineUrl, databaseUrl, LIGHT_CONNECTIONS));
+  rows.push(
+    await measure(`${serviceTitle}, beside hostile GraphQL`, url, databaseUrl, CONNECTIONS, () =>
+      graphqlLoad('hostile queries (20 levels, 500 aliases): refused', url, HOSTILE_QUERIES),
+    ),
+  );
+  rows.push(
+    await measure(`${serviceTitle}, beside reporting GraphQL`, url, databaseUrl, CONNECTIONS, () =>
+      graphqlLoad('contacts(first: 200) with tags, custom fields, bookings', url, [REPORT_QUERY]),
+    ),
+  );
   await baseline.stop();
   await service.stop();
 
@@ -129,6 +202,18 @@ try {
   console.log(
     `\nService / baseline throughput at ${CONNECTIONS} connections: ${((100 * loaded.accepted) / floor.accepted).toFixed(0)} %`,
   );
+  console.log(
+    `\nGraphQL clients beside the intake (${GRAPHQL_CONNECTIONS} connections, the same ${DURATION_SECONDS} s):\n`,
+  );
+  console.log(
+    '| GraphQL load | req/s | p50 ms | p99 ms | answered 400 / non-2xx | intake accepted/s beside it (alone) |',
+  );
+  console.log('|---|---:|---:|---:|---:|---:|');
+  for (const row of rows.filter((each) => each.graphql)) {
+    console.log(
+      `| ${row.graphql.title} | ${row.graphql.rps.toFixed(0)} | ${row.graphql.p50} | ${row.graphql.p99} | ${row.graphql.failures} | ${row.accepted.toFixed(0)} (${loaded.accepted.toFixed(0)}) |`,
+    );
+  }
   if (rows.some((row) => row.reused > 0))
     console.log('Note: bodies ran out and were reused (duplicates); raise BENCH_WEBHOOK_DELIVERIES.');
 } finally {
