@@ -7,6 +7,7 @@ import type { InboundEvent } from '../inbox/inbound-event.js';
 import { clientIpOf, IpAllowlist } from './client-ip.js';
 import { GhlWebhookEnvelopeDto } from './dto/webhook-envelope.dto.js';
 import { idempotencyKeyOf, objectIdOf } from './idempotency-key.js';
+import { nestingDepthOf } from './json-depth.js';
 import { assertValidPayload } from './payload-validation.js';
 import { WebhookRejection, WebhookRejectionCode } from './webhook-rejection.js';
 import { WebhookSignatureVerifier } from './webhook-signature.verifier.js';
@@ -20,6 +21,13 @@ export interface WebhookDelivery {
   readonly socketAddress: string;
   readonly correlationId: string;
 }
+
+/**
+ * Deepest nesting of objects and arrays a delivery may have. GHL's payloads nest about 4 levels
+ * (an appointment's `users` list); the limit only keeps a signed but pathological body away from
+ * code that recurses (validation, JSON.stringify, jsonb).
+ */
+export const MAX_PAYLOAD_DEPTH = 64;
 
 /** accepted: stored and queued; duplicate: seen before, nothing changed; ignored: stored, type not synced. */
 export type WebhookOutcome = 'accepted' | 'duplicate' | 'ignored';
@@ -47,6 +55,7 @@ export class GhlWebhookIntake {
   async receive(delivery: WebhookDelivery): Promise<WebhookOutcome> {
     this.assertAllowedSource(delivery);
     const rawBody = this.assertSigned(delivery);
+    assertShallow(rawBody);
     const payload = asObject(delivery.body);
     const envelope = assertValidPayload(GhlWebhookEnvelopeDto, payload);
     this.assertFresh(envelope.timestamp);
@@ -103,6 +112,17 @@ export class GhlWebhookIntake {
         `timestamp ${timestamp} is ${Math.round(ageSeconds)} s from now, outside the ${window} s window (GHL_WEBHOOK_MAX_AGE_SECONDS)`,
       );
     }
+  }
+}
+
+/** A body too deep to be GHL's can never become valid: 400, so GHL does not retry it. */
+function assertShallow(rawBody: Buffer): void {
+  const depth = nestingDepthOf(rawBody);
+  if (depth > MAX_PAYLOAD_DEPTH) {
+    throw new WebhookRejection(
+      WebhookRejectionCode.PayloadTooDeep,
+      `the body nests ${depth} levels deep; at most ${MAX_PAYLOAD_DEPTH} are accepted`,
+    );
   }
 }
 
