@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { InboundHandlerRegistry } from '../inbox/inbound-handler.registry.js';
 import { InboxService } from '../inbox/inbox.service.js';
+import { MetricsService } from '../observability/metrics/metrics.service.js';
 import { SyncAnalytics } from '../observability/analytics/sync-analytics.service.js';
 import type { InboundEvent } from '../inbox/inbound-event.js';
 import { clientIpOf, IpAllowlist } from './client-ip.js';
@@ -33,8 +34,8 @@ export const MAX_PAYLOAD_DEPTH = 64;
 export type WebhookOutcome = 'accepted' | 'duplicate' | 'ignored';
 
 /**
- * Decides what happens to a GHL delivery: source, signature, replay window and payload checks,
- * then durable acceptance into the inbox. Throws WebhookRejection for every refusal; any other
+ * Decides what happens to a GHL delivery: source, signature, depth, replay window and payload
+ * checks, then durable acceptance into the inbox. Throws WebhookRejection for every refusal; any other
  * error means the delivery could not be stored (database down, for instance).
  */
 @Injectable()
@@ -47,6 +48,7 @@ export class GhlWebhookIntake {
     private readonly inbox: InboxService,
     private readonly handlers: InboundHandlerRegistry,
     private readonly analytics: SyncAnalytics,
+    private readonly metrics: MetricsService,
   ) {
     this.allowlist = new IpAllowlist(config.webhooks.ipAllowlist);
     this.signatures = new WebhookSignatureVerifier(config.webhooks);
@@ -58,7 +60,8 @@ export class GhlWebhookIntake {
     assertShallow(rawBody);
     const payload = asObject(delivery.body);
     const envelope = assertValidPayload(GhlWebhookEnvelopeDto, payload);
-    this.assertFresh(envelope.timestamp);
+    // Without a timestamp there is no window to check: HighLevel's own examples carry none (ADR 0006).
+    if (envelope.timestamp) this.assertFresh(envelope.timestamp);
     const handler = this.handlers.handlerFor(envelope.type);
     if (handler) assertValidPayload(handler.payloadDto, payload);
 
@@ -72,6 +75,7 @@ export class GhlWebhookIntake {
       payload,
     };
     const result = handler ? await this.inbox.accept(event) : await this.inbox.recordIgnored(event);
+    if (!envelope.timestamp) this.metrics.deliveryWithoutTimestamp(event.type);
     if (result.duplicate)
       this.analytics.ok(
         { eventType: event.type, locationId: event.locationId, correlationId: event.correlationId },

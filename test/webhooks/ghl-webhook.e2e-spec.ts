@@ -107,8 +107,14 @@ describe('POST /webhooks/ghl', () => {
         { error: 'TIMESTAMP_OUTSIDE_WINDOW' },
       ],
       [
-        'no timestamp',
-        () => ghl.deliver(service.url, ghl.contactEvent('ContactCreate', { timestamp: undefined })),
+        'a malformed timestamp',
+        () => ghl.deliver(service.url, ghl.contactEvent('ContactCreate', { timestamp: '29/11/2026 10:00' })),
+        400,
+        { error: 'PAYLOAD_INVALID', field: 'timestamp' },
+      ],
+      [
+        'a numeric timestamp',
+        () => ghl.deliver(service.url, ghl.contactEvent('ContactCreate', { timestamp: Date.now() })),
         400,
         { error: 'PAYLOAD_INVALID', field: 'timestamp' },
       ],

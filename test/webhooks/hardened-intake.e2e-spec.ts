@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GhlStandIn } from '../support/ghl-stand-in.js';
-import { inboxRow, processedInboxRow } from '../support/inbox.js';
+import { ghlId, GhlStandIn } from '../support/ghl-stand-in.js';
+import { inboxRow, processedInboxRow, syncDelivery } from '../support/inbox.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -19,6 +20,20 @@ describe('POST /webhooks/ghl with pathological and partial bodies', () => {
         [ghlContactId],
       )
     )[0];
+  const receivedAtOf = async (idempotencyKey: string) =>
+    (
+      await database.query<{ received_at: Date }>(
+        'SELECT received_at FROM ghl_sync.sync_events WHERE idempotency_key = $1',
+        [idempotencyKey],
+      )
+    )[0]!.received_at;
+  /** The value of webhook_deliveries_without_timestamp_total for one event type on GET /metrics (0 when absent). */
+  const withoutTimestampCount = async (eventType: string) => {
+    const text = await (await fetch(`${service.url}/metrics`)).text();
+    const prefix = `webhook_deliveries_without_timestamp_total{event_type="${eventType}"} `;
+    const line = text.split('\n').find((candidate) => candidate.startsWith(prefix));
+    return line === undefined ? 0 : Number(line.slice(prefix.length));
+  };
 
   beforeAll(async () => {
     database = await createTestDatabase('hardened_intake');
@@ -95,6 +110,133 @@ describe('POST /webhooks/ghl with pathological and partial bodies', () => {
       expect(row.outcome).toBe('APPLIED');
       expect(Object.keys(row.payload as object)).toHaveLength(Object.keys(event).length);
       expect(await contactOf(event.id as string)).toMatchObject({ first_name: 'Wide', last_name: event.lastName });
+    });
+  });
+
+  describe("without timestamp (none of HighLevel's published examples has one)", () => {
+    it('stores a ContactCreate as received, applies it ordered by its receipt, and takes its replay as a duplicate', async () => {
+      const event = ghl.contactEvent('ContactCreate', { timestamp: undefined, webhookId: undefined });
+      const body = JSON.stringify(event);
+      const key = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+      const countedBefore = await withoutTimestampCount('ContactCreate');
+
+      const response = await ghl.deliver(service.url, body);
+
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ outcome: 'accepted' });
+      const row = await processedInboxRow(database, { idempotencyKey: key });
+      expect(row).toMatchObject({ outcome: 'APPLIED', type: 'ContactCreate', object_id: event.id, attempts: 1 });
+      // The receipt time stands in for the timestamp only on the way to the mapper; the stored body is as received.
+      expect(row.payload).toEqual(event);
+      expect(row.payload).not.toHaveProperty('timestamp');
+      expect(await contactOf(event.id as string)).toEqual({
+        email: (event.email as string).toLowerCase(),
+        first_name: 'Jordan',
+        last_name: event.lastName,
+        ghl_updated_at: await receivedAtOf(key),
+      });
+
+      const replay = await ghl.deliver(service.url, body);
+      expect(replay.status).toBe(200);
+      expect(await replay.json()).toEqual({ outcome: 'duplicate' });
+      expect(await count('ghl_sync.sync_events WHERE object_id = $1', [event.id])).toBe(1);
+      expect(await count('contacts WHERE ghl_contact_id = $1', [event.id])).toBe(1);
+      expect(await withoutTimestampCount('ContactCreate')).toBe(countedBefore + 2);
+    });
+
+    it('orders contact changes by dateUpdated: a newer one wins, an older one is stale', async () => {
+      const id = ghlId();
+      const email = `ordered.${id}@example.com`;
+      const change = (type: 'ContactCreate' | 'ContactUpdate', dateUpdated: string, firstName: string) =>
+        ghl.contactEvent(type, { id, email, firstName, dateUpdated, timestamp: undefined });
+
+      expect(
+        await syncDelivery(ghl, service.url, database, change('ContactCreate', '2026-11-30T10:00:00.000Z', 'First')),
+      ).toBe('APPLIED');
+      expect(await contactOf(id)).toMatchObject({
+        first_name: 'First',
+        ghl_updated_at: new Date('2026-11-30T10:00:00.000Z'),
+      });
+
+      expect(
+        await syncDelivery(ghl, service.url, database, change('ContactUpdate', '2026-11-30T11:00:00.000Z', 'Newer')),
+      ).toBe('APPLIED');
+      expect(await contactOf(id)).toMatchObject({
+        first_name: 'Newer',
+        ghl_updated_at: new Date('2026-11-30T11:00:00.000Z'),
+      });
+
+      expect(
+        await syncDelivery(ghl, service.url, database, change('ContactUpdate', '2026-11-30T09:00:00.000Z', 'Older')),
+      ).toBe('STALE');
+      expect(await contactOf(id)).toMatchObject({
+        first_name: 'Newer',
+        ghl_updated_at: new Date('2026-11-30T11:00:00.000Z'),
+      });
+    });
+
+    it('applies an OpportunityCreate, versioned by its receipt (opportunities carry no dateUpdated)', async () => {
+      const event = ghl.opportunityEvent('OpportunityCreate', { timestamp: undefined });
+      const key = `webhook:${event.webhookId as string}`;
+
+      expect(await syncDelivery(ghl, service.url, database, event)).toBe('APPLIED');
+
+      const receivedAt = await receivedAtOf(key);
+      const [opportunity] = await database.query(
+        'SELECT name, status, monetary_value, ghl_updated_at, ghl_version FROM opportunities WHERE ghl_opportunity_id = $1',
+        [event.id],
+      );
+      expect(opportunity).toEqual({
+        name: 'Twelve-week coaching',
+        status: 'OPEN',
+        monetary_value: 400,
+        ghl_updated_at: receivedAt,
+        ghl_version: `${receivedAt.toISOString()}|${key}`,
+      });
+    });
+
+    it('applies an AppointmentCreate, by appointment.dateUpdated when it has one, else by its receipt', async () => {
+      const dated = ghl.appointmentEvent('AppointmentCreate', {}, { timestamp: undefined });
+      const undated = ghl.appointmentEvent('AppointmentCreate', { dateUpdated: undefined }, { timestamp: undefined });
+
+      expect(await syncDelivery(ghl, service.url, database, dated)).toBe('APPLIED');
+      expect(await syncDelivery(ghl, service.url, database, undated)).toBe('APPLIED');
+
+      const bookingOf = async (event: Record<string, unknown>) =>
+        (
+          await database.query(
+            'SELECT title, status, starts_at, ghl_updated_at FROM bookings WHERE ghl_appointment_id = $1',
+            [(event.appointment as { id: string }).id],
+          )
+        )[0];
+      const startsAt = new Date('2026-12-07T16:00:00+05:30');
+      expect(await bookingOf(dated)).toEqual({
+        title: 'Intro session',
+        status: 'CONFIRMED',
+        starts_at: startsAt,
+        ghl_updated_at: new Date((dated.appointment as { dateUpdated: string }).dateUpdated),
+      });
+      expect(await bookingOf(undated)).toEqual({
+        title: 'Intro session',
+        status: 'CONFIRMED',
+        starts_at: startsAt,
+        ghl_updated_at: await receivedAtOf(`webhook:${undated.webhookId as string}`),
+      });
+    });
+
+    it('counts each such delivery answered 200 on GET /metrics, by event type, and no other', async () => {
+      const before = await withoutTimestampCount('OpportunityUpdate');
+      const withoutTimestamp = ghl.opportunityEvent('OpportunityUpdate', { timestamp: undefined });
+
+      expect((await ghl.deliver(service.url, withoutTimestamp)).status).toBe(200);
+      expect((await ghl.deliver(service.url, withoutTimestamp)).status).toBe(200);
+      expect((await ghl.deliver(service.url, ghl.opportunityEvent('OpportunityUpdate'))).status).toBe(200);
+      const invalid = ghl.opportunityEvent('OpportunityUpdate', { timestamp: undefined, monetaryValue: 'lots' });
+      expect((await ghl.deliver(service.url, invalid)).status).toBe(400);
+
+      expect(await withoutTimestampCount('OpportunityUpdate')).toBe(before + 2);
+      const text = await (await fetch(`${service.url}/metrics`)).text();
+      expect(text).toMatch(/^# TYPE webhook_deliveries_without_timestamp_total counter$/m);
     });
   });
 });
