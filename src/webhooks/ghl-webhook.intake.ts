@@ -30,6 +30,12 @@ export interface WebhookDelivery {
  */
 export const MAX_PAYLOAD_DEPTH = 64;
 
+/**
+ * What `sync_events.type` (NOT NULL) holds for a signed body without `type`. The parentheses keep
+ * it apart from every GHL event name, so no handler ever claims it.
+ */
+export const UNTYPED_EVENT = '(untyped)';
+
 /** accepted: stored and queued; duplicate: seen before, nothing changed; ignored: stored, type not synced. */
 export type WebhookOutcome = 'accepted' | 'duplicate' | 'ignored';
 
@@ -62,20 +68,21 @@ export class GhlWebhookIntake {
     const envelope = assertValidPayload(GhlWebhookEnvelopeDto, payload);
     // Without a timestamp there is no window to check: HighLevel's own examples carry none (ADR 0006).
     if (envelope.timestamp) this.assertFresh(envelope.timestamp);
-    const handler = this.handlers.handlerFor(envelope.type);
+    const type = envelope.type ?? UNTYPED_EVENT;
+    const handler = this.handlers.handlerFor(type);
     if (handler) assertValidPayload(handler.payloadDto, payload);
 
-    const keyed = { ...payload, ...envelope };
+    const keyed = { ...payload, ...envelope, type };
     const event: InboundEvent = {
       idempotencyKey: idempotencyKeyOf(keyed, rawBody),
-      type: envelope.type,
+      type,
       locationId: envelope.locationId,
       objectId: objectIdOf(keyed),
       correlationId: delivery.correlationId,
       payload,
     };
     const result = handler ? await this.inbox.accept(event) : await this.inbox.recordIgnored(event);
-    if (!envelope.timestamp) this.metrics.deliveryWithoutTimestamp(event.type);
+    if (!envelope.timestamp) this.metrics.deliveryWithoutTimestamp(type);
     if (result.duplicate)
       this.analytics.ok(
         { eventType: event.type, locationId: event.locationId, correlationId: event.correlationId },

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ghlId, GhlStandIn } from '../support/ghl-stand-in.js';
-import { inboxRow, processedInboxRow, syncDelivery } from '../support/inbox.js';
+import { inboxRow, jobsForEvent, processedInboxRow, syncDelivery } from '../support/inbox.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -237,6 +237,43 @@ describe('POST /webhooks/ghl with pathological and partial bodies', () => {
       expect(await withoutTimestampCount('OpportunityUpdate')).toBe(before + 2);
       const text = await (await fetch(`${service.url}/metrics`)).text();
       expect(text).toMatch(/^# TYPE webhook_deliveries_without_timestamp_total counter$/m);
+    });
+  });
+
+  describe('without type', () => {
+    it('stores a signed body without type as IGNORED under "(untyped)", answers 200, and queues nothing', async () => {
+      const event = ghl.contactEvent('ContactCreate', { type: undefined });
+
+      const response = await ghl.deliver(service.url, event);
+
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ outcome: 'ignored' });
+      const row = await inboxRow(database, { objectId: event.id as string });
+      expect(row).toMatchObject({
+        type: '(untyped)',
+        outcome: 'IGNORED',
+        attempts: 0,
+        idempotency_key: `webhook:${event.webhookId as string}`,
+      });
+      expect(row!.processed_at).toBeInstanceOf(Date);
+      expect(row!.payload).toEqual(event);
+      expect(await jobsForEvent(database, row!.id)).toBe(0);
+      expect(await count('contacts WHERE ghl_contact_id = $1', [event.id])).toBe(0);
+      expect(await (await ghl.deliver(service.url, event)).json()).toEqual({ outcome: 'duplicate' });
+    });
+
+    it('keys a body with neither type, timestamp nor ids by its hash, and counts it under "(untyped)"', async () => {
+      const body = JSON.stringify({ locationId: ghl.locationId, note: `anything ${ghlId()}` });
+      const before = await withoutTimestampCount('(untyped)');
+
+      const response = await ghl.deliver(service.url, body);
+
+      expect(await response.json()).toEqual({ outcome: 'ignored' });
+      const row = await inboxRow(database, {
+        idempotencyKey: `sha256:${createHash('sha256').update(body).digest('hex')}`,
+      });
+      expect(row).toMatchObject({ type: '(untyped)', outcome: 'IGNORED', object_id: null });
+      expect(await withoutTimestampCount('(untyped)')).toBe(before + 1);
     });
   });
 });

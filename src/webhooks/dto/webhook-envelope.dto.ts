@@ -1,13 +1,15 @@
 import { IsISO8601, IsNotEmpty, IsOptional, IsString } from 'class-validator';
 
 /**
- * The fields every GHL app webhook shares. `timestamp` is not required: a delivery without it is
- * accepted without the replay window (ADR 0006); present, it must be well formed.
+ * The fields every GHL app webhook shares. None is required: a signed body without `type` is kept
+ * as IGNORED, and one without `timestamp` is accepted without the replay window (ADR 0006). Present,
+ * each must be well formed.
  */
 export class GhlWebhookEnvelopeDto {
+  @IsOptional()
   @IsString()
   @IsNotEmpty()
-  type!: string;
+  type?: string | null;
 
   @IsOptional()
   @IsString()
