@@ -117,7 +117,7 @@ describe('assertValidPayload', () => {
     expect(instance.customFields![0]).toEqual({ id: 'f1', value: 'x' });
   });
 
-  it('refuses DTOs that rely on class-transformer decorators other than @Type', () => {
+  it('refuses DTOs it cannot instantiate as plainToInstance would', () => {
     class Trimmed {
       @IsString()
       @Transform(({ value }: { value: string }) => value.trim())
@@ -137,6 +137,11 @@ describe('assertValidPayload', () => {
       @Type(() => Number)
       count?: number;
     }
+    class NestedUntyped {
+      @ValidateNested()
+      inner!: Untyped;
+    }
+    expect(() => assertValidPayload(NestedUntyped, {})).toThrow('NestedUntyped.inner: @ValidateNested needs @Type');
     expect(() => assertValidPayload(Trimmed, { name: ' a ' })).toThrow('Trimmed.name: webhook DTOs support only @Type');
     expect(() => assertValidPayload(PrimitiveType, {})).toThrow(
       'PrimitiveType.count: @Type must name a class-validator DTO',

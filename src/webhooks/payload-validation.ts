@@ -1,6 +1,6 @@
 import { TransformationType } from 'class-transformer';
 import { defaultMetadataStorage as transformerMetadata } from 'class-transformer/cjs/storage.js';
-import { getMetadataStorage, validateSync, type ValidationError } from 'class-validator';
+import { getMetadataStorage, validateSync, ValidationTypes, type ValidationError } from 'class-validator';
 import { WebhookRejection, WebhookRejectionCode } from './webhook-rejection.js';
 
 type Dto = new () => object;
@@ -57,6 +57,14 @@ function declaredPropertiesOf(dto: Dto): readonly DeclaredProperty[] {
     const metadata = getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false);
     const names = [...new Set(metadata.map((rule) => rule.propertyName))];
     properties = names.map((name) => ({ name, nested: nestedDtoOf(dto, name) }));
+    // Without its class, a nested value would pass unvalidated; this also catches a second copy of
+    // class-transformer whose storage the DTOs' @Type decorators did not write to.
+    for (const { name, nested } of properties) {
+      const validatesNested = metadata.some(
+        (rule) => rule.propertyName === name && rule.type === ValidationTypes.NESTED_VALIDATION,
+      );
+      if (validatesNested && !nested) throw new Error(`${dto.name}.${name}: @ValidateNested needs @Type(() => X)`);
+    }
     declaredProperties.set(dto, properties);
   }
   return properties;
