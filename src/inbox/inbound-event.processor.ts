@@ -5,6 +5,7 @@ import { SyncAnalytics } from '../observability/analytics/sync-analytics.service
 import { QueueProcessor, type JobProcessor } from '../queue/queue-processor.decorator.js';
 import { QUEUES, type SyncJobData } from '../queue/queue.constants.js';
 import { InboundHandlerRegistry } from './inbound-handler.registry.js';
+import type { StoredInboundEvent } from './inbound-event.js';
 import { InboxRepository } from './inbox.repository.js';
 
 export interface InboundEventJob extends SyncJobData {
@@ -35,7 +36,7 @@ export class InboundEventProcessor implements JobProcessor<InboundEventJob> {
     if (event.processedAt) return;
     await this.inbox.recordAttempt(event.id);
     const handler = this.handlers.handlerFor(event.type);
-    const outcome = handler ? await handler.handle(event) : 'IGNORED';
+    const outcome = handler ? await handler.handle(withDeliveryTime(event)) : 'IGNORED';
     await this.inbox.markProcessed(event.id, outcome);
     this.logger.log({ eventId: event.id, eventType: event.type, outcome }, 'inbound event processed');
     this.analytics.ok(
@@ -55,4 +56,15 @@ export class InboundEventProcessor implements JobProcessor<InboundEventJob> {
   async discarded(data: InboundEventJob, transaction: PrismaTransaction): Promise<void> {
     await this.inbox.markOutcome(data.eventId, 'FAILED', transaction);
   }
+}
+
+/**
+ * The event as its handler sees it. A delivery without `timestamp` (accepted: HighLevel's published
+ * webhook examples carry none, ADR 0006) gets the inbox's receipt time in its place, so every
+ * mapper orders it by `dateUpdated` where the body has one, else by receipt, instead of failing.
+ * The stored payload stays exactly as received.
+ */
+function withDeliveryTime(event: StoredInboundEvent): StoredInboundEvent {
+  if (typeof event.payload.timestamp === 'string') return event;
+  return { ...event, payload: { ...event.payload, timestamp: event.receivedAt.toISOString() } };
 }

@@ -2,7 +2,7 @@
 export interface InboundEvent {
   /** `webhookId`, else upstream id + update time, else a hash of the body (see the webhook module). */
   readonly idempotencyKey: string;
-  /** GHL event type, e.g. `ContactUpdate`. */
+  /** GHL event type, e.g. `ContactUpdate`; `(untyped)` for a signed body without one (ADR 0006). */
   readonly type: string;
   readonly locationId?: string;
   readonly objectId?: string;

@@ -2,11 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { InboundHandlerRegistry } from '../inbox/inbound-handler.registry.js';
 import { InboxService } from '../inbox/inbox.service.js';
+import { MetricsService } from '../observability/metrics/metrics.service.js';
 import { SyncAnalytics } from '../observability/analytics/sync-analytics.service.js';
 import type { InboundEvent } from '../inbox/inbound-event.js';
 import { clientIpOf, IpAllowlist } from './client-ip.js';
 import { GhlWebhookEnvelopeDto } from './dto/webhook-envelope.dto.js';
 import { idempotencyKeyOf, objectIdOf } from './idempotency-key.js';
+import { nestingDepthOf } from './json-depth.js';
 import { assertValidPayload } from './payload-validation.js';
 import { WebhookRejection, WebhookRejectionCode } from './webhook-rejection.js';
 import { WebhookSignatureVerifier } from './webhook-signature.verifier.js';
@@ -21,12 +23,25 @@ export interface WebhookDelivery {
   readonly correlationId: string;
 }
 
+/**
+ * Deepest nesting of objects and arrays a delivery may have. GHL's payloads nest about 4 levels
+ * (an appointment's `users` list); the limit only keeps a signed but pathological body away from
+ * code that recurses (validation, JSON.stringify, jsonb).
+ */
+export const MAX_PAYLOAD_DEPTH = 64;
+
+/**
+ * What `sync_events.type` (NOT NULL) holds for a signed body without `type`. The parentheses keep
+ * it apart from every GHL event name, so no handler ever claims it.
+ */
+export const UNTYPED_EVENT = '(untyped)';
+
 /** accepted: stored and queued; duplicate: seen before, nothing changed; ignored: stored, type not synced. */
 export type WebhookOutcome = 'accepted' | 'duplicate' | 'ignored';
 
 /**
- * Decides what happens to a GHL delivery: source, signature, replay window and payload checks,
- * then durable acceptance into the inbox. Throws WebhookRejection for every refusal; any other
+ * Decides what happens to a GHL delivery: source, signature, depth, replay window and payload
+ * checks, then durable acceptance into the inbox. Throws WebhookRejection for every refusal; any other
  * error means the delivery could not be stored (database down, for instance).
  */
 @Injectable()
@@ -39,6 +54,7 @@ export class GhlWebhookIntake {
     private readonly inbox: InboxService,
     private readonly handlers: InboundHandlerRegistry,
     private readonly analytics: SyncAnalytics,
+    private readonly metrics: MetricsService,
   ) {
     this.allowlist = new IpAllowlist(config.webhooks.ipAllowlist);
     this.signatures = new WebhookSignatureVerifier(config.webhooks);
@@ -47,22 +63,26 @@ export class GhlWebhookIntake {
   async receive(delivery: WebhookDelivery): Promise<WebhookOutcome> {
     this.assertAllowedSource(delivery);
     const rawBody = this.assertSigned(delivery);
+    assertShallow(rawBody);
     const payload = asObject(delivery.body);
     const envelope = assertValidPayload(GhlWebhookEnvelopeDto, payload);
-    this.assertFresh(envelope.timestamp);
-    const handler = this.handlers.handlerFor(envelope.type);
+    // Without a timestamp there is no window to check: HighLevel's own examples carry none (ADR 0006).
+    if (envelope.timestamp) this.assertFresh(envelope.timestamp);
+    const type = envelope.type ?? UNTYPED_EVENT;
+    const handler = this.handlers.handlerFor(type);
     if (handler) assertValidPayload(handler.payloadDto, payload);
 
-    const keyed = { ...payload, ...envelope };
+    const keyed = { ...payload, ...envelope, type };
     const event: InboundEvent = {
       idempotencyKey: idempotencyKeyOf(keyed, rawBody),
-      type: envelope.type,
+      type,
       locationId: envelope.locationId,
       objectId: objectIdOf(keyed),
       correlationId: delivery.correlationId,
       payload,
     };
     const result = handler ? await this.inbox.accept(event) : await this.inbox.recordIgnored(event);
+    if (!envelope.timestamp) this.metrics.deliveryWithoutTimestamp(type);
     if (result.duplicate)
       this.analytics.ok(
         { eventType: event.type, locationId: event.locationId, correlationId: event.correlationId },
@@ -103,6 +123,17 @@ export class GhlWebhookIntake {
         `timestamp ${timestamp} is ${Math.round(ageSeconds)} s from now, outside the ${window} s window (GHL_WEBHOOK_MAX_AGE_SECONDS)`,
       );
     }
+  }
+}
+
+/** A body too deep to be GHL's can never become valid: 400, so GHL does not retry it. */
+function assertShallow(rawBody: Buffer): void {
+  const depth = nestingDepthOf(rawBody);
+  if (depth > MAX_PAYLOAD_DEPTH) {
+    throw new WebhookRejection(
+      WebhookRejectionCode.PayloadTooDeep,
+      `the body nests ${depth} levels deep; at most ${MAX_PAYLOAD_DEPTH} are accepted`,
+    );
   }
 }
 

@@ -28,6 +28,16 @@ describe('idempotency key of a delivery', () => {
       { type: 'INSTALL', timestamp },
       `sha256:${createHash('sha256').update(raw).digest('hex')}`,
     ],
+    [
+      'dateUpdated without timestamp',
+      { type: 'ContactUpdate', id: 'c1', dateUpdated: '2026-11-29T09:00:00Z' },
+      'ContactUpdate:c1:2026-11-29T09:00:00Z',
+    ],
+    [
+      'a hash of the body with an id but neither timestamp nor dateUpdated',
+      { type: 'ContactCreate', id: 'c1', timestamp: null },
+      `sha256:${createHash('sha256').update(raw).digest('hex')}`,
+    ],
   ])('uses %s', (_name, payload, expected) => {
     expect(idempotencyKeyOf(payload, raw)).toBe(expected);
   });

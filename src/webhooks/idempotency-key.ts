@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 
 interface KeyedPayload {
   readonly type: string;
-  readonly timestamp: string;
+  readonly timestamp?: string | null;
   readonly webhookId?: string;
   readonly id?: unknown;
   readonly dateUpdated?: unknown;
@@ -18,7 +18,7 @@ export function objectIdOf(payload: KeyedPayload): string | undefined {
 /**
  * The inbox key that makes a repeated delivery a no-op: GHL's `webhookId` when sent; else the
  * event type, object id and upstream update time (`dateUpdated`, else `timestamp`); else a hash of
- * the exact body.
+ * the exact body (so a body without any of them, replayed byte for byte, is still a duplicate).
  */
 export function idempotencyKeyOf(payload: KeyedPayload, rawBody: Buffer): string {
   if (payload.webhookId) return `webhook:${payload.webhookId}`;

@@ -7,6 +7,7 @@ export enum WebhookRejectionCode {
   TimestampOutsideWindow = 'TIMESTAMP_OUTSIDE_WINDOW',
   NotJson = 'NOT_JSON',
   PayloadInvalid = 'PAYLOAD_INVALID',
+  PayloadTooDeep = 'PAYLOAD_TOO_DEEP',
   TemporarilyUnavailable = 'TEMPORARILY_UNAVAILABLE',
 }
 
@@ -16,6 +17,7 @@ const STATUS: Record<WebhookRejectionCode, HttpStatus> = {
   [WebhookRejectionCode.TimestampOutsideWindow]: HttpStatus.UNAUTHORIZED,
   [WebhookRejectionCode.NotJson]: HttpStatus.BAD_REQUEST,
   [WebhookRejectionCode.PayloadInvalid]: HttpStatus.BAD_REQUEST,
+  [WebhookRejectionCode.PayloadTooDeep]: HttpStatus.BAD_REQUEST,
   // GHL retries a delivery only when it is answered 429; any 5xx would lose it.
   [WebhookRejectionCode.TemporarilyUnavailable]: HttpStatus.TOO_MANY_REQUESTS,
 };

@@ -107,8 +107,14 @@ describe('POST /webhooks/ghl', () => {
         { error: 'TIMESTAMP_OUTSIDE_WINDOW' },
       ],
       [
-        'no timestamp',
-        () => ghl.deliver(service.url, ghl.contactEvent('ContactCreate', { timestamp: undefined })),
+        'a malformed timestamp',
+        () => ghl.deliver(service.url, ghl.contactEvent('ContactCreate', { timestamp: '29/11/2026 10:00' })),
+        400,
+        { error: 'PAYLOAD_INVALID', field: 'timestamp' },
+      ],
+      [
+        'a numeric timestamp',
+        () => ghl.deliver(service.url, ghl.contactEvent('ContactCreate', { timestamp: Date.now() })),
         400,
         { error: 'PAYLOAD_INVALID', field: 'timestamp' },
       ],
@@ -121,8 +127,14 @@ describe('POST /webhooks/ghl', () => {
         { error: 'PAYLOAD_INVALID', field: 'id', message: expect.stringContaining('id must be a string') as string },
       ],
       [
-        'no type',
-        () => ghl.deliver(service.url, ghl.contactEvent('ContactCreate', { type: undefined })),
+        'a type that is not a string',
+        () => ghl.deliver(service.url, ghl.contactEvent('ContactCreate', { type: 42 })),
+        400,
+        { error: 'PAYLOAD_INVALID', field: 'type', message: 'type must be a string' },
+      ],
+      [
+        'an empty type',
+        () => ghl.deliver(service.url, ghl.contactEvent('ContactCreate', { type: '' })),
         400,
         { error: 'PAYLOAD_INVALID', field: 'type' },
       ],

@@ -29,6 +29,13 @@ export class MetricsService implements OnModuleInit {
     registers: [this.registry],
   });
 
+  private readonly deliveriesWithoutTimestamp = new Counter({
+    name: 'webhook_deliveries_without_timestamp_total',
+    help: 'GHL webhook deliveries answered 200 without a timestamp (no replay window; ordered by dateUpdated or receipt), by event type.',
+    labelNames: ['event_type'] as const,
+    registers: [this.registry],
+  });
+
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     queue: QueueService,
@@ -43,6 +50,11 @@ export class MetricsService implements OnModuleInit {
     this.gaugeReadAtScrape('sync_dead_letters_open', 'Dead letters neither replayed nor discarded.', () =>
       deadLetters.countOpen(),
     );
+  }
+
+  /** A webhook delivery without `timestamp` was stored, or found to be a duplicate (ADR 0006). */
+  deliveryWithoutTimestamp(eventType: string): void {
+    this.deliveriesWithoutTimestamp.inc({ event_type: eventType });
   }
 
   /** A gauge whose value is read when Prometheus scrapes; a failed read keeps the last value and is logged. */
