@@ -119,5 +119,8 @@ describe('contact mapper', () => {
       new Date('2026-11-28T08:00:00Z'),
     );
     expect(() => mapGhlContact({ id: 'c1', locationId: 'l1' }, 'US')).toThrow('neither dateUpdated nor timestamp');
+    expect(() => mapGhlContact({ id: 'c1', locationId: 'l1', timestamp: 'yesterday' }, 'US')).toThrow(
+      'carries an unreadable time',
+    );
   });
 });

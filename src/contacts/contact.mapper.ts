@@ -78,7 +78,10 @@ export interface GhlContactDeletion {
 function upstreamTimeOf(payload: GhlContactWebhookDto): Date {
   const upstream = payload.dateUpdated ?? payload.timestamp;
   if (!upstream) throw new PermanentSyncError(`GHL contact ${payload.id} carries neither dateUpdated nor timestamp`);
-  return new Date(upstream);
+  const time = new Date(upstream);
+  if (Number.isNaN(time.getTime()))
+    throw new PermanentSyncError(`GHL contact ${payload.id} carries an unreadable time`);
+  return time;
 }
 
 /** Maps a contact webhook (or a REST contact of the same shape) to the change it makes. */

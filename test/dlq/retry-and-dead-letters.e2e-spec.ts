@@ -200,13 +200,13 @@ describe('retry schedule and dead letters', () => {
       idempotencyKey: key,
       type: 'ContactUpdate',
       correlationId: 'no-time',
-      payload: { type: 'ContactUpdate', id: ghlId(), locationId: ghl.locationId },
+      payload: { type: 'ContactUpdate', id: ghlId(), locationId: ghl.locationId, timestamp: 'yesterday' },
     });
     const letter = await eventually(async () =>
       (await deadLetters('OPEN')).find((item) => item.idempotencyKey === key),
     );
     expect(letter).toMatchObject({ errorClass: 'InvalidPayload', attempts: 1, correlationId: 'no-time' });
-    expect(letter.reason).toContain('neither dateUpdated nor timestamp');
+    expect(letter.reason).toContain('carries an unreadable time');
     expect(letter.playbook).toContain('# InvalidPayload');
     permanentId = letter.id;
   });
@@ -250,7 +250,7 @@ describe('retry schedule and dead letters', () => {
       idempotencyKey: key,
       type: 'ContactUpdate',
       correlationId: 'cli-case',
-      payload: { type: 'ContactUpdate', id: contact.id, locationId: ghl.locationId },
+      payload: { type: 'ContactUpdate', id: contact.id, locationId: ghl.locationId, timestamp: 'yesterday' },
     });
     const letter = await eventually(async () =>
       (await deadLetters('OPEN')).find((item) => item.idempotencyKey === key),

@@ -56,7 +56,7 @@ describe('PostHog sync events', () => {
       type: 'ContactUpdate',
       locationId: ghl.locationId,
       correlationId: 'ph-dropped',
-      payload: { type: 'ContactUpdate', id: ghlId(), locationId: ghl.locationId },
+      payload: { type: 'ContactUpdate', id: ghlId(), locationId: ghl.locationId, timestamp: 'yesterday' },
     });
     await eventually(async () =>
       (await database.query("SELECT id FROM ghl_sync.sync_dead_letters WHERE correlation_id = 'ph-dropped'")).length > 0
