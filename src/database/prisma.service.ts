@@ -1,8 +1,9 @@
-import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { AppConfig } from '../config/app-config.js';
 import { PrismaClient, type Prisma } from '../generated/prisma/client.js';
+import { createServicePool, endPool } from './service-pool.js';
 
 /**
  * The one Prisma client of the process, on node-postgres through Prisma's driver adapter. Its
@@ -11,21 +12,15 @@ import { PrismaClient, type Prisma } from '../generated/prisma/client.js';
 @Injectable()
 export class PrismaService extends PrismaClient<{ adapter: PrismaPg }> implements OnModuleInit, OnApplicationShutdown {
   readonly pool: pg.Pool;
-  private readonly logger = new Logger(PrismaService.name);
 
   constructor(config: AppConfig) {
-    if (!config.databaseUrl)
-      throw new Error('PrismaService needs a database URL (bootstrap resolves one before Nest starts)');
-    const pool = new pg.Pool({
-      connectionString: config.databaseUrl,
-      application_name: 'trainu-ghl-sync',
+    const pool = createServicePool(config, {
+      owner: PrismaService.name,
+      applicationName: 'trainu-ghl-sync',
       connectionTimeoutMillis: 5_000,
     });
     super({ adapter: new PrismaPg(pool) });
     this.pool = pool;
-    // An idle pooled connection the server drops (restart, failover) is replaced on next use; without
-    // a listener node-postgres would rethrow the error and end the process.
-    pool.on('error', (error) => this.logger.warn({ err: error }, 'an idle database connection was lost'));
   }
 
   async onModuleInit(): Promise<void> {
@@ -35,7 +30,7 @@ export class PrismaService extends PrismaClient<{ adapter: PrismaPg }> implement
   /** The last shutdown step, after queue workers (stopped in onModuleDestroy) have finished with the database. */
   async onApplicationShutdown(): Promise<void> {
     await this.$disconnect();
-    if (!this.pool.ended) await this.pool.end();
+    await endPool(this.pool);
   }
 
   /**

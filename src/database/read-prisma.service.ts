@@ -1,8 +1,9 @@
-import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { AppConfig } from '../config/app-config.js';
 import { PrismaClient } from '../generated/prisma/client.js';
+import { createServicePool, endPool } from './service-pool.js';
 
 type QueryEvents = [{ emit: 'event'; level: 'query' }];
 
@@ -25,14 +26,11 @@ export class ReadPrismaService
   queryCount = 0;
 
   readonly pool: pg.Pool;
-  private readonly logger = new Logger(ReadPrismaService.name);
 
   constructor(config: AppConfig) {
-    if (!config.databaseUrl)
-      throw new Error('ReadPrismaService needs a database URL (bootstrap resolves one before Nest starts)');
-    const pool = new pg.Pool({
-      connectionString: config.databaseUrl,
-      application_name: 'trainu-ghl-sync:reads',
+    const pool = createServicePool(config, {
+      owner: ReadPrismaService.name,
+      applicationName: 'trainu-ghl-sync:reads',
       max: config.graphql.poolSize,
       connectionTimeoutMillis: READ_CONNECTION_WAIT_MS,
       // A SET on each new connection rather than a startup parameter: Supabase's pooler and
@@ -49,11 +47,10 @@ export class ReadPrismaService
     this.$on('query', () => {
       this.queryCount += 1;
     });
-    pool.on('error', (error) => this.logger.warn({ err: error }, 'an idle read connection was lost'));
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.$disconnect();
-    if (!this.pool.ended) await this.pool.end();
+    await endPool(this.pool);
   }
 }

@@ -3,7 +3,12 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReadPrismaService } from '../../src/database/read-prisma.service.js';
 import { GhlStandIn } from '../support/ghl-stand-in.js';
-import { aliasedContactsQuery, depthOf, nestedContactsQuery } from '../support/hostile-queries.js';
+import {
+  aliasedContactsQuery,
+  depthOf,
+  nestedContactsQuery,
+  seedContactsWithBookings,
+} from '../support/hostile-queries.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -22,13 +27,7 @@ describe('GraphQL limits: refused before execution, with the limit named', () =>
     service = await startTestApp(database.url, { SERVICE_ROLE: 'api' });
     reads = service.app.get(ReadPrismaService);
     // Enough rows that an unlimited nested query would multiply them: 300 contacts, 3 bookings each.
-    await database.query(`
-      INSERT INTO contacts (ghl_contact_id, email)
-        SELECT 'limit-' || n, 'limit' || n || '@example.com' FROM generate_series(1, 300) n`);
-    await database.query(`
-      INSERT INTO bookings (ghl_appointment_id, contact_id, status, starts_at)
-        SELECT 'appt-' || c.ghl_contact_id || '-' || k, c.id, 'SCHEDULED', now() + k * interval '1 day'
-          FROM contacts c CROSS JOIN generate_series(1, 3) k`);
+    await seedContactsWithBookings(database);
   });
 
   afterAll(async () => {

@@ -82,8 +82,13 @@ describe('scheduled and on-demand backfill', () => {
               (SELECT count(*)::int FROM bookings) AS bookings`,
     );
     expect(counts).toEqual({ contacts: 1_200, opportunities: 150, bookings: 60 });
-    // The next tick is another job.
+    // The next tick is another job; it runs before the next test, whose CLI run would find it busy.
     expect(await instances[0]!.app.get(BackfillScheduler).enqueue(new Date('2026-12-01T03:00:00Z'))).not.toBeNull();
+    await eventually(
+      async () => ((await backfillJobs()).every((job) => job.state === 'completed') ? true : undefined),
+      60_000,
+      'the second backfill job to complete',
+    );
   }, 90_000);
 
   it('npm run backfill: plain progress lines off a terminal, a summary per object, exit 0', async () => {

@@ -8,7 +8,7 @@ import { runMigrations } from '../../src/database/migrations/migration-runner.js
 import { MIGRATIONS_DIR } from '../../src/paths.js';
 import { GhlStandIn } from '../support/ghl-stand-in.js';
 import { postGraphql } from '../support/graphql-client.js';
-import { aliasedContactsQuery, nestedContactsQuery } from '../support/hostile-queries.js';
+import { aliasedContactsQuery, nestedContactsQuery, seedContactsWithBookings } from '../support/hostile-queries.js';
 import { ServiceProcess } from '../support/service-process.js';
 import { eventually } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -40,13 +40,7 @@ describe('the service under hostile GraphQL queries', () => {
   beforeAll(async () => {
     database = await createTestDatabase('graphql_attack');
     await runMigrations(database.url, readMigrationFiles(MIGRATIONS_DIR), pino({ level: 'silent' }));
-    await database.query(`
-      INSERT INTO contacts (ghl_contact_id, email)
-        SELECT 'attack-' || n, 'attack' || n || '@example.com' FROM generate_series(1, 300) n`);
-    await database.query(`
-      INSERT INTO bookings (ghl_appointment_id, contact_id, status, starts_at)
-        SELECT 'appt-' || c.ghl_contact_id || '-' || k, c.id, 'SCHEDULED', now() + k * interval '1 day'
-          FROM contacts c CROSS JOIN generate_series(1, 3) k`);
+    await seedContactsWithBookings(database);
     cwd = mkdtempSync(join(tmpdir(), 'trainu-attack-'));
     service = new ServiceProcess(cwd, {
       ...ghl.env(),

@@ -1,7 +1,24 @@
+import type { TestDatabase } from './test-database.js';
+
 /**
  * GraphQL queries that took the service down before it had limits (issue 11): nesting that
  * multiplies rows at every level, and aliases that repeat a whole query.
  */
+
+/** Rows for those queries to multiply: `contacts` contacts with `bookingsEach` bookings each. */
+export async function seedContactsWithBookings(database: TestDatabase, contacts = 300, bookingsEach = 3) {
+  await database.query(
+    `INSERT INTO contacts (ghl_contact_id, email)
+       SELECT 'seeded-' || n, 'seeded' || n || '@example.com' FROM generate_series(1, $1::int) n`,
+    [contacts],
+  );
+  await database.query(
+    `INSERT INTO bookings (ghl_appointment_id, contact_id, status, starts_at)
+       SELECT 'appt-' || c.ghl_contact_id || '-' || k, c.id, 'SCHEDULED', now() + k * interval '1 day'
+         FROM contacts c CROSS JOIN generate_series(1, $1::int) k`,
+    [bookingsEach],
+  );
+}
 
 /** `contacts(first) { edges { node { bookings { contact { bookings { … id } } } } } }`, `depth` selections deep. */
 export function nestedContactsQuery(depth: number, first = 200): string {
