@@ -1,6 +1,6 @@
 import type { BookingStatus } from '../generated/prisma/enums.js';
 import type { GhlAppointmentWebhookDto } from './dto/appointment-webhook.dto.js';
-import { PermanentSyncError } from '../dlq/sync-errors.js';
+import { upstreamTimeOf } from '../inbox/upstream-time.js';
 
 /** GHL appointmentStatus → booking status (ARCHITECTURE.md). Values GHL adds later land on SCHEDULED, raw value kept. */
 const STATUS_BY_GHL_VALUE: Readonly<Record<string, BookingStatus>> = {
@@ -44,9 +44,10 @@ export interface GhlAppointmentChange {
 
 export function mapGhlAppointment(payload: GhlAppointmentWebhookDto): GhlAppointmentChange {
   const { appointment } = payload;
-  const upstream = appointment.dateUpdated ?? payload.timestamp;
-  if (!upstream)
-    throw new PermanentSyncError(`GHL appointment ${appointment.id} carries neither dateUpdated nor timestamp`);
+  const upstreamUpdatedAt = upstreamTimeOf(`GHL appointment ${appointment.id}`, {
+    dateUpdated: appointment.dateUpdated,
+    timestamp: payload.timestamp,
+  });
   return {
     ghlAppointmentId: appointment.id,
     ghlLocationId: payload.locationId,
@@ -63,6 +64,6 @@ export function mapGhlAppointment(payload: GhlAppointmentWebhookDto): GhlAppoint
       ...(appointment.groupId !== undefined && { groupId: appointment.groupId }),
       ...(appointment.users !== undefined && { users: appointment.users }),
     },
-    upstreamUpdatedAt: new Date(upstream),
+    upstreamUpdatedAt,
   };
 }

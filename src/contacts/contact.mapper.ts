@@ -1,6 +1,6 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import type { GhlContactWebhookDto } from './dto/contact-webhook.dto.js';
-import { PermanentSyncError } from '../dlq/sync-errors.js';
+import { upstreamTimeOf } from '../inbox/upstream-time.js';
 
 /** The contact fields GHL sends that TrainU keeps; a field left out was not in the payload. */
 export interface ContactFields {
@@ -75,18 +75,16 @@ export interface GhlContactDeletion {
   readonly deletedAt: Date;
 }
 
-function upstreamTimeOf(payload: GhlContactWebhookDto): Date {
-  const upstream = payload.dateUpdated ?? payload.timestamp;
-  if (!upstream) throw new PermanentSyncError(`GHL contact ${payload.id} carries neither dateUpdated nor timestamp`);
-  const time = new Date(upstream);
-  if (Number.isNaN(time.getTime()))
-    throw new PermanentSyncError(`GHL contact ${payload.id} carries an unreadable time`);
-  return time;
+function upstreamTimeOfContact(payload: GhlContactWebhookDto): Date {
+  return upstreamTimeOf(`GHL contact ${payload.id}`, {
+    dateUpdated: payload.dateUpdated,
+    timestamp: payload.timestamp,
+  });
 }
 
 /** Maps a contact webhook (or a REST contact of the same shape) to the change it makes. */
 export function mapGhlContact(payload: GhlContactWebhookDto, region: CountryCode): GhlContactChange {
-  const upstreamUpdatedAt = upstreamTimeOf(payload);
+  const upstreamUpdatedAt = upstreamTimeOfContact(payload);
   const fields: ContactFields = {};
   if (payload.email !== undefined) fields.email = normalizeEmail(payload.email);
   if (payload.phone !== undefined) Object.assign(fields, normalizePhone(payload.phone, region));
@@ -103,5 +101,5 @@ export function mapGhlContact(payload: GhlContactWebhookDto, region: CountryCode
 }
 
 export function mapGhlContactDeletion(payload: GhlContactWebhookDto): GhlContactDeletion {
-  return { ghlContactId: payload.id, ghlLocationId: payload.locationId, deletedAt: upstreamTimeOf(payload) };
+  return { ghlContactId: payload.id, ghlLocationId: payload.locationId, deletedAt: upstreamTimeOfContact(payload) };
 }

@@ -1,6 +1,6 @@
 import type { OpportunityStatus } from '../generated/prisma/enums.js';
 import type { GhlOpportunityWebhookDto } from './dto/opportunity-webhook.dto.js';
-import { PermanentSyncError } from '../dlq/sync-errors.js';
+import { upstreamTimeOf } from '../inbox/upstream-time.js';
 
 const STATUSES: readonly OpportunityStatus[] = ['OPEN', 'WON', 'LOST', 'ABANDONED'];
 
@@ -31,8 +31,7 @@ export interface GhlOpportunityChange {
 }
 
 export function mapGhlOpportunity(payload: GhlOpportunityWebhookDto, eventKey: string): GhlOpportunityChange {
-  if (!payload.timestamp) throw new PermanentSyncError(`GHL opportunity ${payload.id} carries no timestamp`);
-  const upstreamUpdatedAt = new Date(payload.timestamp);
+  const upstreamUpdatedAt = upstreamTimeOf(`GHL opportunity ${payload.id}`, { timestamp: payload.timestamp });
   return {
     ghlOpportunityId: payload.id,
     ghlLocationId: payload.locationId,
