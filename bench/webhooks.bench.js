@@ -9,6 +9,11 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import {
+  aliasedContactsQuery,
+  nestedContactsQuery,
+  seedContactsWithBookings,
+} from '../dist-tools/test/support/hostile-queries.js';
 import { embeddedDatabaseUrl, load, machineLine, postgresVersion, ROOT, startProcess } from './support.js';
 
 const DURATION_SECONDS = Number(process.env.BENCH_WEBHOOK_SECONDS ?? 20);
@@ -22,7 +27,7 @@ const DELIVERIES = Number(process.env.BENCH_WEBHOOK_DELIVERIES ?? 150_000);
 const GRAPHQL_CONNECTIONS = Number(process.env.BENCH_GRAPHQL_CONNECTIONS ?? 10);
 const API_KEY = 'bench-key-0123456789abcdef';
 /** A 20-level contacts → bookings → contact … query and 500 aliases: what took the service down before its limits. */
-const HOSTILE_QUERIES = [nestedQuery(20), aliasedQuery(500)];
+const HOSTILE_QUERIES = [nestedContactsQuery(20), aliasedContactsQuery(500)];
 /** A reporting tool's heaviest legal page: 200 contacts with tags, custom fields and bookings. */
 const REPORT_QUERY =
   '{ contacts(first: 200) { totalCount edges { node { id email phone tags customFields { fieldId value } bookings { startsAt status } } } } }';
@@ -60,21 +65,6 @@ function signedDeliveries(count) {
   });
 }
 
-function nestedQuery(depth) {
-  let inner = 'id';
-  for (let level = depth - 4; level >= 1; level -= 1)
-    inner = `${level % 2 === 1 ? 'bookings' : 'contact'} { ${inner} }`;
-  return `{ contacts(first: 200) { edges { node { ${inner} } } } }`;
-}
-
-function aliasedQuery(count) {
-  const fields = Array.from(
-    { length: count },
-    (_, index) => `a${index}: contacts(first: 200) { edges { node { bookings { id } } } }`,
-  );
-  return `{ ${fields.join(' ')} }`;
-}
-
 /** GraphQL load beside the intake: `queries` round-robin on GRAPHQL_CONNECTIONS connections. */
 function graphqlLoad(title, url, queries) {
   let next = 0;
@@ -98,11 +88,7 @@ function graphqlLoad(title, url, queries) {
 async function seedReportingData(databaseUrl) {
   const database = new pg.Client({ connectionString: databaseUrl });
   await database.connect();
-  await database.query(`
-    INSERT INTO contacts (ghl_contact_id, email) SELECT 'bench-' || n, 'bench' || n || '@example.com' FROM generate_series(1, 2000) n;
-    INSERT INTO bookings (ghl_appointment_id, contact_id, status, starts_at)
-      SELECT 'bench-appt-' || c.id || '-' || k, c.id, 'SCHEDULED', now() + k * interval '1 day'
-        FROM contacts c CROSS JOIN generate_series(1, 3) k;`);
+  await seedContactsWithBookings({ query: async (sql, values) => (await database.query(sql, values)).rows }, 2000, 3);
   await database.end();
 }
 

@@ -5,9 +5,11 @@ import {
   getNullableType,
   GraphQLError,
   isListType,
+  type DocumentNode,
   type GraphQLCompositeType,
   type GraphQLField,
   type GraphQLFormattedError,
+  type GraphQLSchema,
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
@@ -88,8 +90,8 @@ export function queryLimitRules(limits: QueryLimits): ValidationRule[] {
 
 /** The cost of an operation with its variables, as the cost limit sees it. */
 export function costOf(
-  schema: Parameters<typeof getComplexity>[0]['schema'],
-  query: Parameters<typeof getComplexity>[0]['query'],
+  schema: GraphQLSchema,
+  query: DocumentNode,
   variables?: Record<string, unknown>,
   operationName?: string,
 ): number {

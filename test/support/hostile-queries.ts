@@ -1,12 +1,17 @@
-import type { TestDatabase } from './test-database.js';
-
 /**
  * GraphQL queries that took the service down before it had limits (issue 11): nesting that
  * multiplies rows at every level, and aliases that repeat a whole query.
  */
 
-/** Rows for those queries to multiply: `contacts` contacts with `bookingsEach` bookings each. */
-export async function seedContactsWithBookings(database: TestDatabase, contacts = 300, bookingsEach = 3) {
+/**
+ * Rows for those queries to multiply: `contacts` contacts with `bookingsEach` bookings each (on a test
+ * database, or on the bench's).
+ */
+export async function seedContactsWithBookings(
+  database: { query(sql: string, values?: unknown[]): Promise<unknown[]> },
+  contacts = 300,
+  bookingsEach = 3,
+) {
   await database.query(
     `INSERT INTO contacts (ghl_contact_id, email)
        SELECT 'seeded-' || n, 'seeded' || n || '@example.com' FROM generate_series(1, $1::int) n`,
