@@ -167,4 +167,25 @@ describe('GraphQL reads on a pool of their own, with a statement timeout', () =>
     expect(after.errors).toBeUndefined();
     expect(await database.query('SELECT count(*)::int AS count FROM ghl_sync.sync_events')).toEqual([{ count: 10 }]);
   });
+
+  it('answers an unexpected database error as "Internal server error", logged by class and code, never the driver message', async () => {
+    await database.query("INSERT INTO contacts (ghl_contact_id, email) VALUES ('masked', 'masked.person@example.com')");
+    // A schema the client was not built for: Prisma's message would quote the query and our source file.
+    await database.query('ALTER TABLE contacts RENAME COLUMN first_name TO given_name');
+    try {
+      const response = await service.graphql('{ contact(email: "masked.person@example.com") { firstName } }');
+      const text = await response.text();
+      expect(JSON.parse(text)).toMatchObject({
+        data: { contact: null },
+        errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+      });
+      for (const leak of ['first_name', 'contacts.repository', 'masked.person', 'Invalid `'])
+        expect(text).not.toContain(leak);
+      const logged = service.logs.lines.find((line) => line.msg === 'a GraphQL request failed unexpectedly');
+      expect(logged).toMatchObject({ errorClass: expect.stringMatching(/^PrismaClient/) as string });
+      expect(JSON.stringify(logged)).not.toContain('masked.person');
+    } finally {
+      await database.query('ALTER TABLE contacts RENAME COLUMN given_name TO first_name');
+    }
+  });
 });
