@@ -3,7 +3,7 @@ import { Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import { GraphQLError } from 'graphql';
 import { AppConfig } from '../config/app-config.js';
-import { describedForClients } from './api-errors.js';
+import { describedForClients, unexpectedErrorsLogged } from './api-errors.js';
 import { ApiKeyVerifier } from './api-key.verifier.js';
 import { GRAPHQL_PATH } from './graphql-get-refusal.js';
 import { namingTokenLimit, queryCostPlugin, queryLimitRules } from './query-limits.js';
@@ -36,7 +36,7 @@ interface HttpRequestLike {
           includeStacktraceInErrorResponses: false,
           parseOptions: { maxTokens: limits.maxTokens },
           validationRules: queryLimitRules(limits),
-          plugins: [queryCostPlugin(limits)],
+          plugins: [queryCostPlugin(limits), unexpectedErrorsLogged],
           formatError: (formatted, error) =>
             describedForClients(namingTokenLimit(formatted, limits), error, config.graphql.statementTimeoutMs),
           context: (request: HttpRequestLike): GraphqlContext => {

@@ -10,7 +10,7 @@ import {
   seedContactsWithBookings,
 } from '../support/hostile-queries.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { startTestApp, TEST_API_KEY, type TestApp } from '../support/test-app.js';
 
 interface GraphqlBody {
   data?: Record<string, unknown> | null;
@@ -106,6 +106,37 @@ describe('GraphQL limits: refused before execution, with the limit named', () =>
     expect(introspection.status).toBe(200);
     expect(introspection.body.errors).toBeUndefined();
   });
+
+  it('answers an unexpected database error as "Internal server error", logged by class with its correlation id, never the driver message', async () => {
+    await database.query("INSERT INTO contacts (ghl_contact_id, email) VALUES ('masked', 'masked.person@example.com')");
+    // A schema the client was not built for: Prisma's message would quote the query and our source file.
+    await database.query('ALTER TABLE contacts RENAME COLUMN first_name TO given_name');
+    try {
+      const response = await fetch(`${service.url}/graphql`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${TEST_API_KEY}`,
+          'x-correlation-id': 'masked-error',
+        },
+        body: JSON.stringify({ query: '{ contact(email: "masked.person@example.com") { firstName } }' }),
+      });
+      const text = await response.text();
+      expect(JSON.parse(text)).toMatchObject({
+        data: { contact: null },
+        errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+      });
+      for (const leak of ['first_name', 'contacts.repository', 'masked.person', 'Invalid `'])
+        expect(text).not.toContain(leak);
+      const logged = service.logs
+        .withCorrelationId('masked-error')
+        .find((line) => line.msg === 'a GraphQL request failed unexpectedly');
+      expect(logged).toMatchObject({ errorClass: expect.stringMatching(/^PrismaClient/) as string, path: ['contact'] });
+      expect(JSON.stringify(logged)).not.toContain('masked.person');
+    } finally {
+      await database.query('ALTER TABLE contacts RENAME COLUMN given_name TO first_name');
+    }
+  });
 });
 
 describe('GraphQL reads on a pool of their own, with a statement timeout', () => {
@@ -166,26 +197,5 @@ describe('GraphQL reads on a pool of their own, with a statement timeout', () =>
     const after = (await (await service.graphql('{ contacts(first: 1) { totalCount } }')).json()) as GraphqlBody;
     expect(after.errors).toBeUndefined();
     expect(await database.query('SELECT count(*)::int AS count FROM ghl_sync.sync_events')).toEqual([{ count: 10 }]);
-  });
-
-  it('answers an unexpected database error as "Internal server error", logged by class and code, never the driver message', async () => {
-    await database.query("INSERT INTO contacts (ghl_contact_id, email) VALUES ('masked', 'masked.person@example.com')");
-    // A schema the client was not built for: Prisma's message would quote the query and our source file.
-    await database.query('ALTER TABLE contacts RENAME COLUMN first_name TO given_name');
-    try {
-      const response = await service.graphql('{ contact(email: "masked.person@example.com") { firstName } }');
-      const text = await response.text();
-      expect(JSON.parse(text)).toMatchObject({
-        data: { contact: null },
-        errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
-      });
-      for (const leak of ['first_name', 'contacts.repository', 'masked.person', 'Invalid `'])
-        expect(text).not.toContain(leak);
-      const logged = service.logs.lines.find((line) => line.msg === 'a GraphQL request failed unexpectedly');
-      expect(logged).toMatchObject({ errorClass: expect.stringMatching(/^PrismaClient/) as string });
-      expect(JSON.stringify(logged)).not.toContain('masked.person');
-    } finally {
-      await database.query('ALTER TABLE contacts RENAME COLUMN given_name TO first_name');
-    }
   });
 });
