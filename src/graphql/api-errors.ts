@@ -1,3 +1,4 @@
+import type { ApolloServerPlugin } from '@apollo/server';
 import { Logger } from '@nestjs/common';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 
@@ -13,7 +14,7 @@ const logger = new Logger('GraphqlApi');
  * read API's database budget in the API's words (a statement over GRAPHQL_STATEMENT_TIMEOUT_MS, a
  * read pool that stayed busy), and anything else unexpected as a plain internal error. A driver's
  * message names source files and can quote query arguments (an email), so it never leaves the
- * process and is logged by class and code only.
+ * process (unexpectedErrorsLogged logs it by class and code).
  */
 export function describedForClients(
   formatted: GraphQLFormattedError,
@@ -35,13 +36,39 @@ export function describedForClients(
       extensions: { ...formatted.extensions, code: 'READ_CAPACITY_EXHAUSTED', limit: 'GRAPHQL_DB_POOL_SIZE' },
     };
   }
-  const unexpected = causes.find((cause) => cause instanceof Error && !(cause instanceof GraphQLError));
-  if (formatted.extensions?.code !== 'INTERNAL_SERVER_ERROR' || !unexpected) return formatted;
-  logger.error(
-    { errorClass: (unexpected as Error).name, code: codeOf(unexpected), path: formatted.path },
-    'a GraphQL request failed unexpectedly',
-  );
+  if (formatted.extensions?.code !== 'INTERNAL_SERVER_ERROR' || !unexpectedCauseOf(error)) return formatted;
   return { ...formatted, message: 'Internal server error' };
+}
+
+/**
+ * Logs each unexpected error of a request by class, code and path. A request plugin runs inside
+ * the request's logging context, so the line carries its correlation id: the one an operator finds
+ * from the `x-correlation-id` the client got. (formatError runs outside it: its lines carried none.)
+ */
+export const unexpectedErrorsLogged: ApolloServerPlugin = {
+  requestDidStart: () =>
+    Promise.resolve({
+      didEncounterErrors: ({ errors }) => {
+        for (const error of errors) {
+          const unexpected = unexpectedCauseOf(error);
+          if (!unexpected) continue;
+          logger.error(
+            {
+              errorClass: unexpected.name,
+              code: codeOf(unexpected),
+              path: error.path,
+            },
+            'a GraphQL request failed unexpectedly',
+          );
+        }
+        return Promise.resolve();
+      },
+    }),
+};
+
+/** What a resolver threw that is not a GraphQL error of ours (a driver's, a bug's), if anything. */
+function unexpectedCauseOf(error: unknown): Error | undefined {
+  return causesOf(error).find((cause): cause is Error => cause instanceof Error && !(cause instanceof GraphQLError));
 }
 
 /** The error and what it wraps: GraphQL's originalError, Error.cause, Prisma's driver-adapter error. */
