@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy }
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
 import { AppConfig } from '../config/app-config.js';
+import { DatabaseAvailability } from '../database/database-availability.js';
 import { jobIdFor } from '../queue/job-id.js';
 import { QUEUES } from '../queue/queue.constants.js';
 import { QueueService } from '../queue/queue.service.js';
@@ -23,6 +24,7 @@ export class BackfillScheduler implements OnApplicationBootstrap, OnModuleDestro
     private readonly config: AppConfig,
     private readonly registry: SchedulerRegistry,
     private readonly queue: QueueService,
+    private readonly database: DatabaseAvailability,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -31,8 +33,10 @@ export class BackfillScheduler implements OnApplicationBootstrap, OnModuleDestro
     const job = CronJob.from({
       cronTime: cron,
       timeZone: 'UTC',
+      // A tick during an outage enqueues once the database is back (the same job id, so once).
       onTick: async () => {
-        await this.enqueue(new Date());
+        const tickedAt = new Date();
+        await this.database.retriedThroughOutages(() => this.enqueue(tickedAt), { cron: CRON_JOB_NAME });
       },
       errorHandler: (error) => this.logger.error({ err: error }, 'could not enqueue the scheduled backfill'),
     });

@@ -28,6 +28,10 @@ export type BackfillOutcome =
   | { readonly status: 'busy'; readonly object: BackfillObject }
   | { readonly status: 'failed'; readonly object: BackfillObject; readonly error: string };
 
+/** Says "connection", so the job is classified DatabaseUnavailable and run again once the database is back. */
+const LOCK_LOST =
+  'the connection holding the backfill lock was lost; the run resumes from its checkpoint once the database answers';
+
 /**
  * Runs the backfill of each requested object in turn. One run per (location, object) at a time
  * across every instance: a session advisory lock, held on its own connection for the run, which
@@ -73,16 +77,24 @@ export class BackfillService {
         this.logger.log({ object }, 'backfill of this object is running elsewhere; skipped');
         return { status: 'busy', object };
       }
+      // Postgres drops the lock with its connection: from then on another run could start beside this one.
+      let lockLost = false;
+      const onLockLost = () => (lockLost = true);
+      client.on('error', onLockLost);
       try {
         const started = performance.now();
         const result = await this.runObject(object, request);
+        if (lockLost) throw new Error(LOCK_LOST);
         return { status: 'done', ...result, seconds: (performance.now() - started) / 1000 };
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         this.logger.error({ object, err: error }, 'backfill failed; its checkpoint is kept for the next run');
         return { status: 'failed', object, error: message };
       } finally {
-        await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [lockKey]);
+        client.removeListener('error', onLockLost);
+        // A lost connection took the lock with it.
+        if (!lockLost)
+          await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [lockKey]).catch(() => undefined);
       }
     } finally {
       client.release();

@@ -27,6 +27,7 @@ describe('loadAppConfig', () => {
     expect(config.runsWorkers && config.servesApi).toBe(true);
     expect(config.migrateOnStart).toBe(true);
     expect(config.webhooks.maxAgeSeconds).toBe(300);
+    expect(config.webhooks.storeTimeoutMs).toBe(3_000);
     expect(config.webhooks.ipAllowlist).toEqual([]);
     expect(config.webhooks.ed25519PublicKey.equals(readPublicKey(HIGHLEVEL_ED25519_PUBLIC_KEY, 'ed25519')!)).toBe(true);
     expect(config.webhooks.rsaPublicKey.asymmetricKeyDetails?.modulusLength).toBe(4096);
@@ -140,6 +141,9 @@ describe('loadAppConfig', () => {
     ],
     ['MIGRATE_ON_START', 'maybe', 'MIGRATE_ON_START must be a boolean value (got "maybe")'],
     ['GHL_WEBHOOK_MAX_AGE_SECONDS', '0', 'GHL_WEBHOOK_MAX_AGE_SECONDS must not be less than 1 (got "0")'],
+    ['WEBHOOK_STORE_TIMEOUT_MS', '50', 'WEBHOOK_STORE_TIMEOUT_MS must not be less than 100 (got "50")'],
+    // At GHL's own wait (about 10 s) the 429 would come too late to be retried.
+    ['WEBHOOK_STORE_TIMEOUT_MS', '10000', 'WEBHOOK_STORE_TIMEOUT_MS must not be greater than 9000 (got "10000")'],
     [
       'WEBHOOK_IP_ALLOWLIST',
       '10.0.0.0/33',

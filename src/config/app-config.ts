@@ -36,6 +36,8 @@ export class AppConfig {
     readonly ed25519PublicKey: KeyObject;
     readonly rsaPublicKey: KeyObject;
     readonly maxAgeSeconds: number;
+    /** Longest the intake tries to store a delivery before answering 429 (database down or stalled). */
+    readonly storeTimeoutMs: number;
     readonly ipAllowlist: readonly string[];
     /** Header a trusted proxy puts the caller's address in; its last entry is used. Unset: the socket address. */
     readonly clientIpHeader: string | undefined;
@@ -130,6 +132,7 @@ export function loadAppConfig(source: NodeJS.ProcessEnv = process.env): AppConfi
       ed25519PublicKey: readPublicKey(env.GHL_WEBHOOK_PUBLIC_KEY, 'ed25519')!,
       rsaPublicKey: readPublicKey(env.GHL_WEBHOOK_RSA_PUBLIC_KEY, 'rsa')!,
       maxAgeSeconds: env.GHL_WEBHOOK_MAX_AGE_SECONDS,
+      storeTimeoutMs: env.WEBHOOK_STORE_TIMEOUT_MS,
       ipAllowlist: splitList(env.WEBHOOK_IP_ALLOWLIST ?? ''),
       clientIpHeader: env.WEBHOOK_CLIENT_IP_HEADER?.toLowerCase(),
     },

@@ -76,6 +76,13 @@ export class Environment {
   @IsInt()
   GHL_WEBHOOK_MAX_AGE_SECONDS: number = 300;
 
+  // GHL's wait for an answer is undocumented (about 10 s); a 429 must reach it before that.
+  @Type(() => Number)
+  @Min(100)
+  @Max(9_000)
+  @IsInt()
+  WEBHOOK_STORE_TIMEOUT_MS: number = 3_000;
+
   @IsOptional()
   @IsCidrList()
   WEBHOOK_IP_ALLOWLIST?: string;

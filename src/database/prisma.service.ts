@@ -12,12 +12,17 @@ import { createServicePool, endPool } from './service-pool.js';
 @Injectable()
 export class PrismaService extends PrismaClient<{ adapter: PrismaPg }> implements OnModuleInit, OnApplicationShutdown {
   readonly pool: pg.Pool;
+  /** When one of the pool's connections was last lost (its server went away); epoch ms. */
+  lastConnectionLostAt: number | undefined;
 
   constructor(config: AppConfig) {
     const pool = createServicePool(config, {
       owner: PrismaService.name,
       applicationName: 'trainu-ghl-sync',
       connectionTimeoutMillis: 5_000,
+      onConnectionLost: () => {
+        this.lastConnectionLostAt = Date.now();
+      },
     });
     super({ adapter: new PrismaPg(pool) });
     this.pool = pool;
@@ -36,11 +41,19 @@ export class PrismaService extends PrismaClient<{ adapter: PrismaPg }> implement
   /**
    * Runs `work` in a transaction on a pooled node-postgres client, without Prisma's interactive
    * transaction machinery: for the webhook intake, where it costs a third of the throughput (ADR 0006).
+   * With `statementTimeoutMs`, a statement that waits longer (a lock held by a stalled session) is
+   * cancelled, so a stalled database cannot keep the connection from the pool.
    */
-  async inPlainTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  async inPlainTransaction<T>(
+    work: (client: pg.PoolClient) => Promise<T>,
+    { statementTimeoutMs }: { statementTimeoutMs?: number } = {},
+  ): Promise<T> {
     const client = await this.pool.connect();
     try {
-      await client.query('BEGIN');
+      // One round trip: a simple-protocol query may hold several statements.
+      await client.query(
+        statementTimeoutMs ? `BEGIN; SET LOCAL statement_timeout = ${Math.trunc(statementTimeoutMs)}` : 'BEGIN',
+      );
       const result = await work(client);
       await client.query('COMMIT');
       return result;

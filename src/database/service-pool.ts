@@ -1,6 +1,6 @@
-import { Logger } from '@nestjs/common';
 import pg from 'pg';
 import type { AppConfig } from '../config/app-config.js';
+import { poolSurvivesLostServer } from './lost-connections.js';
 
 export interface ServicePoolOptions {
   /** Who owns the pool: the name its log lines carry. */
@@ -11,12 +11,14 @@ export interface ServicePoolOptions {
   readonly connectionTimeoutMillis: number;
   /** Runs on each new connection before its first use (pg-pool's `verify`). */
   readonly verify?: pg.PoolConfig['verify'];
+  /** Called whenever one of the pool's connections is lost (its server went away). */
+  readonly onConnectionLost?: () => void;
 }
 
 /**
- * A node-postgres pool on the service's database. An idle connection the server drops (restart,
- * failover) is replaced on next use; without a listener node-postgres would rethrow the error and
- * end the process, so it is logged instead.
+ * A node-postgres pool on the service's database. A connection the server drops (restart,
+ * failover), idle or in use, is logged once and replaced on next use instead of ending the process
+ * (poolSurvivesLostServer).
  */
 export function createServicePool(config: AppConfig, options: ServicePoolOptions): pg.Pool {
   if (!config.databaseUrl)
@@ -28,8 +30,7 @@ export function createServicePool(config: AppConfig, options: ServicePoolOptions
     connectionTimeoutMillis: options.connectionTimeoutMillis,
     verify: options.verify,
   });
-  const logger = new Logger(options.owner);
-  pool.on('error', (error) => logger.warn({ err: error }, 'an idle database connection was lost'));
+  poolSurvivesLostServer(pool, options.owner, options.onConnectionLost);
   return pool;
 }
 

@@ -19,6 +19,9 @@ describe('classifyFailure', () => {
     ],
     ['a refused connection', withCode('ECONNREFUSED'), { errorClass: 'DatabaseUnavailable', retryable: true }],
     ['a server shutting down', withCode('57P01'), { errorClass: 'DatabaseUnavailable', retryable: true }],
+    ['a server in crash recovery', withCode('57P03'), { errorClass: 'DatabaseUnavailable', retryable: true }],
+    ['Prisma: server closed the connection', withCode('P1017'), { errorClass: 'DatabaseUnavailable', retryable: true }],
+    ["Prisma: can't reach the server", withCode('P1001'), { errorClass: 'DatabaseUnavailable', retryable: true }],
     [
       'a wrapped connection error',
       Object.assign(new Error('query failed'), { cause: withCode('ECONNRESET') }),

@@ -43,6 +43,7 @@ export interface ClassifiedFailure {
   readonly retryAfterSeconds?: number;
 }
 
+/** Socket errors, Postgres's connection-exception and shutdown codes, and Prisma's connection codes. */
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -50,11 +51,18 @@ const CONNECTION_CODES = new Set([
   'EPIPE',
   'ENOTFOUND',
   '57P01',
+  '57P02',
   '57P03',
-  '08006',
+  '08000',
   '08001',
   '08003',
+  '08004',
+  '08006',
   '53300',
+  'P1001',
+  'P1002',
+  'P1008',
+  'P1017',
 ]);
 
 /** What kind of failure this is, and whether waiting and trying again can fix it. */

@@ -8,6 +8,11 @@ import type { InboundEventJob } from './inbound-event.processor.js';
 
 export type AcceptResult = { readonly duplicate: false; readonly eventId: string } | { readonly duplicate: true };
 
+export interface AcceptOptions {
+  /** Cancels a statement of the acceptance that waits longer than this (a stalled database). */
+  readonly statementTimeoutMs?: number;
+}
+
 @Injectable()
 export class InboxService {
   constructor(
@@ -21,7 +26,7 @@ export class InboxService {
    * always has its job, and a job never points at an event that was rolled back. A repeated
    * idempotency key changes nothing.
    */
-  async accept(event: InboundEvent): Promise<AcceptResult> {
+  async accept(event: InboundEvent, options: AcceptOptions = {}): Promise<AcceptResult> {
     return this.prisma.inPlainTransaction(async (client) => {
       const eventId = await this.inbox.insertIfNew(event, client);
       if (!eventId) return { duplicate: true };
@@ -34,12 +39,15 @@ export class InboxService {
       };
       await this.queue.send(QUEUES.inboundEvents, job, { transaction: client });
       return { duplicate: false, eventId };
-    });
+    }, options);
   }
 
   /** Records an event of a type no domain handler syncs: kept for the record, outcome IGNORED, no job. */
-  async recordIgnored(event: InboundEvent): Promise<AcceptResult> {
-    const eventId = await this.inbox.insertIfNew(event, undefined, 'IGNORED');
+  async recordIgnored(event: InboundEvent, options: AcceptOptions = {}): Promise<AcceptResult> {
+    const eventId = await this.prisma.inPlainTransaction(
+      (client) => this.inbox.insertIfNew(event, client, 'IGNORED'),
+      options,
+    );
     return eventId ? { duplicate: false, eventId } : { duplicate: true };
   }
 }

@@ -9,11 +9,13 @@ import { DiscoveryService } from '@nestjs/core';
 import { PinoLogger } from 'nestjs-pino';
 import { PgBoss, fromPrisma, type Job, type SendOptions } from 'pg-boss';
 import { AppConfig } from '../config/app-config.js';
+import { DatabaseAvailability } from '../database/database-availability.js';
 import { PrismaService, type PrismaTransaction, type SqlClient } from '../database/prisma.service.js';
 import { DeadLettersRepository } from '../dlq/dead-letters.repository.js';
 import { SyncAnalytics } from '../observability/analytics/sync-analytics.service.js';
 import { JobFailures } from './job-failures.js';
 import { CORRELATION_LOG_KEY } from '../observability/logging/correlation-id.js';
+import { RepeatedErrorLog } from '../observability/logging/repeated-error-log.js';
 import { QueueProcessor, type JobProcessor } from './queue-processor.decorator.js';
 import {
   PGBOSS_SCHEMA,
@@ -40,6 +42,7 @@ export class QueueService implements OnModuleInit, OnApplicationBootstrap, OnMod
     private readonly config: AppConfig,
     private readonly discovery: DiscoveryService,
     private readonly pinoLogger: PinoLogger,
+    private readonly database: DatabaseAvailability,
     prisma: PrismaService,
     deadLetters: DeadLettersRepository,
     analytics: SyncAnalytics,
@@ -53,7 +56,8 @@ export class QueueService implements OnModuleInit, OnApplicationBootstrap, OnMod
       supervise: config.runsWorkers,
       schedule: config.runsWorkers,
     });
-    this.boss.on('error', (error) => this.logger.error({ err: error }, 'pg-boss error'));
+    const bossErrors = new RepeatedErrorLog(this.logger, 'pg-boss error');
+    this.boss.on('error', (error) => bossErrors.report(error));
     this.failures = new JobFailures(this.boss, prisma, deadLetters, analytics, config.sync.retryDelaysSeconds);
   }
 
@@ -82,6 +86,8 @@ export class QueueService implements OnModuleInit, OnApplicationBootstrap, OnMod
   async onModuleDestroy(): Promise<void> {
     if (!this.started) return;
     this.started = false;
+    // Jobs paused for an outage give up first, so a graceful stop does not wait for the database.
+    this.database.stop();
     await this.boss.stop({ graceful: true, timeout: 10_000 });
   }
 
@@ -141,12 +147,15 @@ export class QueueService implements OnModuleInit, OnApplicationBootstrap, OnMod
   private async runJobs(definition: QueueDefinition, jobs: Job<SyncJobData>[]): Promise<void> {
     const processor = this.processors.get(definition.name)!;
     for (const job of jobs) {
+      // A database outage is nobody's attempt: the job waits it out and runs again (DatabaseAvailability).
+      const throughOutages = (work: () => Promise<void>) =>
+        this.database.retriedThroughOutages(work, { queue: definition.name, jobId: job.id });
       const run = async () => {
         try {
-          await processor.process(job);
+          await throughOutages(() => processor.process(job));
         } catch (error) {
           if (!definition.retrySchedule) throw error;
-          await this.failures.settle(definition.name, processor, job, error);
+          await throughOutages(() => this.failures.settle(definition.name, processor, job, error));
         }
       };
       await this.pinoLogger.runInContext(run, {

@@ -1,5 +1,6 @@
 import { Controller, HttpCode, HttpException, Logger, Post, Req, Res, type RawBodyRequest } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { RepeatedErrorLog } from '../observability/logging/repeated-error-log.js';
 import { GhlWebhookIntake, type WebhookOutcome } from './ghl-webhook.intake.js';
 import { WebhookRejection, WebhookRejectionCode } from './webhook-rejection.js';
 
@@ -9,6 +10,10 @@ const RETRY_AFTER_SECONDS = 60;
 @Controller('webhooks')
 export class GhlWebhookController {
   private readonly logger = new Logger(GhlWebhookController.name);
+  private readonly storeFailures = new RepeatedErrorLog(
+    this.logger,
+    'could not store a webhook delivery; answering 429 so GHL retries',
+  );
 
   constructor(private readonly intake: GhlWebhookIntake) {}
 
@@ -50,7 +55,7 @@ export class GhlWebhookController {
 
   /** Anything but a deliberate refusal means the delivery is not stored: ask GHL to retry, never 5xx. */
   private unavailable(error: unknown): WebhookRejection {
-    this.logger.error({ err: error }, 'could not store a webhook delivery; answering 429 so GHL retries');
+    this.storeFailures.report(error);
     return new WebhookRejection(
       WebhookRejectionCode.TemporarilyUnavailable,
       'the delivery could not be stored right now; retry later',

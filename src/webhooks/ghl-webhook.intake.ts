@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { InboundHandlerRegistry } from '../inbox/inbound-handler.registry.js';
-import { InboxService } from '../inbox/inbox.service.js';
+import { withinDeadline } from '../common/within-deadline.js';
+import { InboxService, type AcceptResult } from '../inbox/inbox.service.js';
 import { MetricsService } from '../observability/metrics/metrics.service.js';
 import { SyncAnalytics } from '../observability/analytics/sync-analytics.service.js';
 import type { InboundEvent } from '../inbox/inbound-event.js';
@@ -81,7 +82,7 @@ export class GhlWebhookIntake {
       correlationId: delivery.correlationId,
       payload,
     };
-    const result = handler ? await this.inbox.accept(event) : await this.inbox.recordIgnored(event);
+    const result = await this.stored(event, Boolean(handler));
     if (!envelope.timestamp) this.metrics.deliveryWithoutTimestamp(type);
     if (result.duplicate)
       this.analytics.ok(
@@ -89,6 +90,19 @@ export class GhlWebhookIntake {
         'duplicate',
       );
     return result.duplicate ? 'duplicate' : handler ? 'accepted' : 'ignored';
+  }
+
+  /**
+   * Stores the event within WEBHOOK_STORE_TIMEOUT_MS, shorter than GHL's wait for an answer: a
+   * database that is down or stalled gets the delivery a 429 (retried by GHL) instead of a timeout
+   * (dropped by GHL). Its statements are cancelled at the same deadline, so a stall holds no
+   * connection. An acceptance that commits after its 429 only makes the redelivery a duplicate.
+   */
+  private stored(event: InboundEvent, handled: boolean): Promise<AcceptResult> {
+    const timeoutMs = this.config.webhooks.storeTimeoutMs;
+    const options = { statementTimeoutMs: timeoutMs };
+    const storing = handled ? this.inbox.accept(event, options) : this.inbox.recordIgnored(event, options);
+    return withinDeadline(storing, timeoutMs, 'storing the delivery');
   }
 
   private assertAllowedSource({ socketAddress, headers }: WebhookDelivery): void {

@@ -18,6 +18,8 @@ export interface DeliveryOptions {
   /** Sign these bytes instead of the body (a signature that does not match). */
   readonly signBytes?: string;
   readonly headers?: Record<string, string>;
+  /** Gives up (rejects with a TimeoutError) after this long, as GHL stops waiting for an answer. */
+  readonly timeoutMs?: number;
 }
 
 const LOCATION_ID = 've9EPM428h8vShlRW1KT';
@@ -168,6 +170,7 @@ export class GhlStandIn {
         ...options.headers,
       },
       body: text,
+      signal: options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined,
     });
   }
 }

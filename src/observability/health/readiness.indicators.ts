@@ -1,24 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
+import { withinDeadline } from '../../common/within-deadline.js';
 import { PrismaService } from '../../database/prisma.service.js';
 import { QueueService } from '../../queue/queue.service.js';
 
 const CHECK_TIMEOUT_MS = 3_000;
-
-async function withinTimeout<T>(work: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`${what} did not answer within ${CHECK_TIMEOUT_MS} ms`)),
-      CHECK_TIMEOUT_MS,
-    );
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** The checks behind GET /health/ready; each names itself in the 503 body when it fails. */
 @Injectable()
@@ -32,7 +18,7 @@ export class ReadinessIndicators {
   async database(): Promise<HealthIndicatorResult<'database'>> {
     const indicator = this.health.check('database');
     try {
-      await withinTimeout(this.prisma.$queryRaw`SELECT 1`, 'Postgres');
+      await withinDeadline(this.prisma.$queryRaw`SELECT 1`, CHECK_TIMEOUT_MS, 'Postgres');
       return indicator.up();
     } catch (error) {
       return indicator.down({ message: errorMessage(error) });
@@ -42,7 +28,7 @@ export class ReadinessIndicators {
   async queue(): Promise<HealthIndicatorResult<'queue'>> {
     const indicator = this.health.check('queue');
     try {
-      const ready = await withinTimeout(this.queueService.isReady(), 'pg-boss');
+      const ready = await withinDeadline(this.queueService.isReady(), CHECK_TIMEOUT_MS, 'pg-boss');
       return ready ? indicator.up() : indicator.down({ message: 'pg-boss is not started or its schema is missing' });
     } catch (error) {
       return indicator.down({ message: errorMessage(error) });
