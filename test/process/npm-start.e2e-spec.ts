@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { EMBEDDED_DATABASE } from '../../src/bootstrap.js';
+import { GhlStandIn } from '../support/ghl-stand-in.js';
 import { postGraphql } from '../support/graphql-client.js';
 import { ALL_MIGRATIONS } from '../support/migrations.js';
 import { ServiceProcess } from '../support/service-process.js';
@@ -173,6 +174,29 @@ describe('npm start without DATABASE_URL (embedded Postgres under ./.data)', () 
     expect(isAlive(orphan)).toBe(false);
     expect(embeddedState(cwd).port).toBe(portBefore);
     expect((await fetch(`${url}/health/ready`)).status).toBe(200);
+  });
+  it('answers 429 while its embedded server is gone, and Ctrl-C still stops it cleanly', async () => {
+    const ghl = new GhlStandIn();
+    const cwd = newCheckout();
+    const service = startService(cwd, ghl.env());
+    const url = await service.listening();
+    const serverPid = embeddedServerPid(cwd)!;
+    process.kill(serverPid, 'SIGKILL');
+    await expect.poll(() => isAlive(serverPid)).toBe(false);
+
+    const refused = await ghl.deliver(url, ghl.contactEvent('ContactCreate'));
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe('60');
+    const ready = await fetch(`${url}/health/ready`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ error: { database: { status: 'down' } } });
+
+    const stopping = performance.now();
+    expect(await service.stop('SIGINT')).toBe(0);
+    expect(performance.now() - stopping).toBeLessThan(15_000);
+    expect(service.logs.map((line) => line.msg)).toEqual(
+      expect.arrayContaining(['shutting down', 'embedded Postgres had already stopped', 'stopped cleanly']),
+    );
   });
 });
 
