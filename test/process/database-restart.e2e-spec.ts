@@ -181,7 +181,7 @@ describe('the service while its Postgres server restarts under webhook load', ()
   let cwd: string;
 
   beforeAll(async () => {
-    postgres = await FaultablePostgres.start('postgres');
+    postgres = await FaultablePostgres.start();
     cwd = mkdtempSync(join(tmpdir(), 'trainu-restart-'));
     chmodSync(cwd, 0o755);
   });

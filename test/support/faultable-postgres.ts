@@ -53,8 +53,8 @@ export class FaultablePostgres {
     private server: EmbeddedPostgresServer,
   ) {}
 
-  /** A new cluster in a temporary directory, on a free port, with `database` created. */
-  static async start(database: string): Promise<FaultablePostgres> {
+  /** A new cluster in a temporary directory, on a free port (with `database` created, if given). */
+  static async start(database?: string): Promise<FaultablePostgres> {
     const dataDir = mkdtempSync(join(tmpdir(), 'trainu-faults-'));
     // Postgres runs as the `postgres` user when we are root: it must be able to enter the directory.
     chmodSync(dataDir, 0o755);
