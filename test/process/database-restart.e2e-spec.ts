@@ -207,8 +207,6 @@ describe('the service while its Postgres server restarts under webhook load', ()
           DATABASE_URL: databaseUrl,
           GRAPHQL_API_KEYS: API_KEY,
           SERVICE_ROLE: role,
-          // A job that fails while the database is away is retried in seconds, not in a minute.
-          SYNC_RETRY_DELAYS: '1,2,4,8,16',
         });
         spawned.push(service);
         const running: RunningProcess = { role, service, url: await service.listening() };
@@ -333,6 +331,15 @@ describe('the service while its Postgres server restarts under webhook load', ()
     expect(
       await query(databaseUrl, 'SELECT queue, reason FROM ghl_sync.sync_dead_letters LIMIT 5'),
       'no dead letters',
+    ).toEqual([]);
+    // The outage spent no attempt of SYNC_RETRY_DELAYS (default, 1 minute first): no retry job, no pg-boss retry.
+    expect(
+      await query(
+        databaseUrl,
+        `SELECT data->>'attempt' AS attempt, retry_count, state FROM pgboss.job
+          WHERE name = 'sync.inbound-events' AND (data ? 'attempt' OR retry_count > 0) LIMIT 5`,
+      ),
+      'no retries',
     ).toEqual([]);
     const contacts = await query<ContactRow>(
       databaseUrl,
