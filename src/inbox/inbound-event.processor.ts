@@ -28,13 +28,12 @@ export class InboundEventProcessor implements JobProcessor<InboundEventJob> {
   ) {}
 
   async process(job: Job<InboundEventJob>): Promise<void> {
-    const event = await this.inbox.findById(job.data.eventId);
-    if (!event) {
+    const event = await this.inbox.startAttempt(job.data.eventId);
+    if (event === 'missing') {
       this.logger.warn({ eventId: job.data.eventId }, 'inbox event no longer exists; nothing to do');
       return;
     }
-    if (event.processedAt) return;
-    await this.inbox.recordAttempt(event.id);
+    if (event === 'processed') return;
     const handler = this.handlers.handlerFor(event.type);
     const outcome = handler ? await handler.handle(withDeliveryTime(event)) : 'IGNORED';
     await this.inbox.markProcessed(event.id, outcome);

@@ -5,6 +5,17 @@ import { Prisma } from '../generated/prisma/client.js';
 import type { SyncEventOutcome } from '../generated/prisma/enums.js';
 import type { InboundEvent, StoredInboundEvent } from './inbound-event.js';
 
+interface StartedEventRow {
+  id: string;
+  idempotency_key: string;
+  type: string;
+  location_id: string | null;
+  object_id: string | null;
+  correlation_id: string;
+  payload: Record<string, unknown> | null;
+  received_at: Date;
+}
+
 /** The `sync_events` inbox table. */
 @Injectable()
 export class InboxRepository {
@@ -42,28 +53,39 @@ export class InboxRepository {
     return rows[0]?.id;
   }
 
-  async findById(id: string): Promise<StoredInboundEvent | undefined> {
-    const row = await this.prisma.syncEvent.findUnique({ where: { id } });
-    if (!row) return undefined;
+  /**
+   * Counts a processing attempt of an event not yet processed and returns it, in one statement
+   * (the worker's hot path, ADR 0006): `processed` when it is already done, `missing` when it is gone.
+   */
+  async startAttempt(id: string): Promise<StoredInboundEvent | 'processed' | 'missing'> {
+    const { rows } = await this.prisma.pool.query<StartedEventRow>(
+      `UPDATE ghl_sync.sync_events SET attempts = attempts + 1 WHERE id = $1 AND processed_at IS NULL
+       RETURNING id, idempotency_key, type, location_id, object_id, correlation_id, payload, received_at`,
+      [id],
+    );
+    const row = rows[0];
+    if (!row) {
+      const { rowCount } = await this.prisma.pool.query('SELECT 1 FROM ghl_sync.sync_events WHERE id = $1', [id]);
+      return rowCount ? 'processed' : 'missing';
+    }
     return {
       id: row.id,
-      idempotencyKey: row.idempotencyKey,
+      idempotencyKey: row.idempotency_key,
       type: row.type,
-      locationId: row.locationId ?? undefined,
-      objectId: row.objectId ?? undefined,
-      correlationId: row.correlationId,
-      payload: (row.payload ?? {}) as Record<string, unknown>,
-      receivedAt: row.receivedAt,
-      processedAt: row.processedAt ?? undefined,
+      locationId: row.location_id ?? undefined,
+      objectId: row.object_id ?? undefined,
+      correlationId: row.correlation_id,
+      payload: row.payload ?? {},
+      receivedAt: row.received_at,
+      processedAt: undefined,
     };
   }
 
-  async recordAttempt(id: string): Promise<void> {
-    await this.prisma.syncEvent.update({ where: { id }, data: { attempts: { increment: 1 } } });
-  }
-
   async markProcessed(id: string, outcome: SyncEventOutcome): Promise<void> {
-    await this.prisma.syncEvent.update({ where: { id }, data: { outcome, processedAt: new Date() } });
+    await this.prisma.pool.query(
+      'UPDATE ghl_sync.sync_events SET outcome = $2::ghl_sync.sync_event_outcome, processed_at = now() WHERE id = $1',
+      [id, outcome],
+    );
   }
 
   /**
