@@ -1,5 +1,5 @@
 import type { Type } from '@nestjs/common';
-import { ArgsType, Field, Int, ObjectType } from '@nestjs/graphql';
+import { ArgsType, Field, Int, ObjectType, type FieldMiddleware } from '@nestjs/graphql';
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { GraphQLError } from 'graphql';
@@ -44,8 +44,18 @@ export interface Edge<T> {
 export interface Connection<T> {
   edges: Edge<T>[];
   pageInfo: PageInfo;
-  totalCount: number;
+  /** A function is called only when the query selects the field (countOnlyWhenSelected). */
+  totalCount: number | (() => Promise<number>);
 }
+
+/**
+ * The count is a query of its own: a connection carries it as a function, which this field
+ * middleware calls only when a query selects `totalCount`.
+ */
+const countOnlyWhenSelected: FieldMiddleware = async (_context, next) => {
+  const value: unknown = await next();
+  return typeof value === 'function' ? (value as () => Promise<number>)() : value;
+};
 
 /** A Relay connection type for `T`, named `<T>Connection` with `<T>Edge` edges. */
 export function Paginated<T>(node: Type<T>): Type<Connection<T>> {
@@ -66,7 +76,7 @@ export function Paginated<T>(node: Type<T>): Type<Connection<T>> {
     @Field(() => PageInfo)
     pageInfo!: PageInfo;
 
-    @Field(() => Int, { description: 'Rows matching the filter, on every page.' })
+    @Field(() => Int, { description: 'Rows matching the filter, on every page.', middleware: [countOnlyWhenSelected] })
     totalCount!: number;
   }
   return ConnectionType;
@@ -88,7 +98,11 @@ export function decodeCursor(cursor: string): KeysetPosition {
 }
 
 /** Builds a connection from up to `first + 1` rows (the extra one only says another page exists). */
-export function toConnection<T extends KeysetPosition>(rows: T[], first: number, totalCount: number): Connection<T> {
+export function toConnection<T extends KeysetPosition>(
+  rows: T[],
+  first: number,
+  totalCount: Connection<T>['totalCount'],
+): Connection<T> {
   const page = rows.slice(0, first);
   const edges = page.map((node) => ({ cursor: encodeCursor(node), node }));
   return {
@@ -104,15 +118,14 @@ export interface PagedSource<Query, Row extends KeysetPosition> {
   count(query: Query): Promise<number>;
 }
 
-/** One Relay page of `source`: the rows after `after`, one extra to know whether more follow, and the total. */
+/** One Relay page of `source`: the rows after `after`, one extra to know whether more follow, and the total when asked. */
 export async function pageOf<Query, Row extends KeysetPosition>(
   source: PagedSource<Query, Row>,
   query: Query,
   { first, after }: PaginationArgs,
 ): Promise<Connection<Row>> {
-  const [rows, totalCount] = await Promise.all([
-    source.findPage(query, first + 1, after ? decodeCursor(after) : undefined),
-    source.count(query),
-  ]);
-  return toConnection(rows, first, totalCount);
+  const rows = await source.findPage(query, first + 1, after ? decodeCursor(after) : undefined);
+  let counting: Promise<number> | undefined;
+  // Once per page, however many aliases of totalCount the query selects.
+  return toConnection(rows, first, () => (counting ??= source.count(query)));
 }

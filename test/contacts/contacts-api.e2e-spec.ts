@@ -81,6 +81,23 @@ describe('contacts read API', () => {
     expect(seen).toEqual(expected);
   });
 
+  it('counts only when a query selects totalCount, and once for any number of aliases', async () => {
+    const prisma = service.app.get(ReadPrismaService);
+    const statementsFor = async (selection: string) => {
+      const before = prisma.queryCount;
+      const body = await query<{ contacts: Record<string, unknown> }>(`{ contacts(first: 2) { ${selection} } }`);
+      expect(body.errors).toBeUndefined();
+      return { statements: prisma.queryCount - before, page: body.data!.contacts };
+    };
+    const withoutCount = await statementsFor('edges { node { email } }');
+    const withCount = await statementsFor('edges { node { email } } totalCount');
+    const twice = await statementsFor('edges { node { email } } a: totalCount b: totalCount');
+    expect(withCount.statements).toBe(withoutCount.statements + 1);
+    expect(twice.statements).toBe(withCount.statements);
+    expect(twice.page).toMatchObject({ a: CONTACT_COUNT - 1, b: CONTACT_COUNT - 1 });
+    expect(withCount.page.totalCount).toBe(CONTACT_COUNT - 1);
+  });
+
   it('loads tags and custom fields with the page, not one query per contact', async () => {
     const prisma = service.app.get(ReadPrismaService);
     const queriesFor = async (first: number) => {
