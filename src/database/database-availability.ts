@@ -1,9 +1,9 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { errorSummary } from '../common/error-summary.js';
 import { withinDeadline } from '../common/within-deadline.js';
 import { classifyFailure } from '../dlq/sync-errors.js';
 import { PrismaService } from './prisma.service.js';
-import { describeConnectionError } from './lost-connections.js';
 
 /** How often paused work asks whether the database answers again. */
 const PROBE_INTERVAL_MS = 500;
@@ -42,16 +42,9 @@ export class DatabaseAvailability implements OnModuleDestroy {
       } catch (error) {
         if (classifyFailure(error).errorClass !== 'DatabaseUnavailable' || this.stopping.signal.aborted) throw error;
         if (!(await this.waitedOutOutage())) throw error;
-        this.logger.log({ ...what, ...describeConnectionError(error) }, 'the database is back: running the work again');
+        this.logger.log({ ...what, ...errorSummary(error) }, 'the database is back: running the work again');
       }
     }
-  }
-
-  /** Resolves when the database answers; rejects when the service shuts down first. */
-  async available(): Promise<void> {
-    if (await this.answers()) return;
-    this.outage ??= this.waitForAnswer().finally(() => (this.outage = undefined));
-    await this.outage;
   }
 
   /** Releases everything waiting (they fail with their own errors); called before the queue stops. */
@@ -63,15 +56,18 @@ export class DatabaseAvailability implements OnModuleDestroy {
     this.stop();
   }
 
+  /** true when the database was unavailable and answers again; false when it answered all along. */
   private async waitedOutOutage(): Promise<boolean> {
-    const lostLately = Date.now() - (this.prisma.lastConnectionLostAt ?? 0) < RECENT_LOSS_MS;
-    if (await this.answers()) {
-      // Not a tight loop when a connection error that is not the database's repeats.
-      if (lostLately) await sleep(PROBE_INTERVAL_MS, undefined, { signal: this.stopping.signal }).catch(() => {});
-      return lostLately && !this.stopping.signal.aborted;
+    if (!(await this.answers())) {
+      // One probe loop for every waiter; it rejects only when the service shuts down.
+      this.outage ??= this.waitForAnswer().finally(() => (this.outage = undefined));
+      await this.outage.catch(() => undefined);
+      return !this.stopping.signal.aborted;
     }
-    await this.available().catch(() => {});
-    return !this.stopping.signal.aborted;
+    const lostLately = Date.now() - (this.prisma.lastConnectionLostAt ?? 0) < RECENT_LOSS_MS;
+    // Not a tight loop when a connection error that is not the database's repeats.
+    if (lostLately) await sleep(PROBE_INTERVAL_MS, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+    return lostLately && !this.stopping.signal.aborted;
   }
 
   private async waitForAnswer(): Promise<void> {

@@ -1,18 +1,10 @@
 import { Logger } from '@nestjs/common';
 import type pg from 'pg';
+import { errorSummary } from '../common/error-summary.js';
 
 /** Nest's Logger and pino's both fit. */
 export interface WarningLogger {
   warn(context: object, message: string): void;
-}
-
-/** What a lost connection's log line says about the error: never the client object, never a query. */
-export function describeConnectionError(error: unknown): { code?: string; reason: string } {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return {
-    ...(typeof code === 'string' && { code }),
-    reason: error instanceof Error ? error.message : String(error),
-  };
 }
 
 /**
@@ -26,12 +18,14 @@ export function survivesLostServer(
   client: pg.Client | pg.PoolClient,
   logger: WarningLogger,
   what: () => object = () => ({}),
+  onLost?: () => void,
 ): void {
   let reported = false;
   client.on('error', (error) => {
+    onLost?.();
     if (reported) return;
     reported = true;
-    logger.warn({ ...what(), ...describeConnectionError(error) }, 'a database connection was lost');
+    logger.warn({ ...what(), ...errorSummary(error) }, 'a database connection was lost');
   });
 }
 
@@ -45,10 +39,9 @@ export function poolSurvivesLostServer(pool: pg.Pool, owner: string, onLost?: ()
   const checkedOut = new WeakSet<pg.PoolClient>();
   pool.on('acquire', (client) => checkedOut.add(client));
   pool.on('release', (_error, client) => checkedOut.delete(client));
-  pool.on('connect', (client) => {
-    client.on('error', () => onLost?.());
-    survivesLostServer(client, logger, () => ({ inUse: checkedOut.has(client), poolSize: pool.totalCount }));
-  });
+  pool.on('connect', (client) =>
+    survivesLostServer(client, logger, () => ({ inUse: checkedOut.has(client), poolSize: pool.totalCount }), onLost),
+  );
   // The per-connection listener above has logged it; pg-pool re-emits idle connections' errors here.
   pool.on('error', () => undefined);
 }

@@ -1,5 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import { describeConnectionError } from '../../database/lost-connections.js';
+import { errorSummary } from '../../common/error-summary.js';
 
 /** Distinct errors remembered at once; beyond it the memory starts over (it only folds repeats). */
 const MAX_REMEMBERED = 100;
@@ -19,7 +19,7 @@ export class RepeatedErrorLog {
   ) {}
 
   report(error: unknown, context: Record<string, unknown> = {}): void {
-    const described = describeConnectionError(error);
+    const described = errorSummary(error);
     const key = described.code ?? described.reason;
     const now = Date.now();
     const previous = this.lastLogged.get(key);
