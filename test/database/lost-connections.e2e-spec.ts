@@ -54,9 +54,10 @@ describe('a database connection lost while in use', () => {
       );
       await expect.poll(async () => (await terminate('lost-connections-test')).length).toBe(1);
       expect(await sleeping).toMatchObject({ code: '57P01' });
+      // The FATAL error reaches the query before the socket's close reaches the client: hold the
+      // connection until the close is reported, so the line is the one for a connection in use.
+      await expect.poll(() => lostConnectionLines('LostConnectionsTest').length).toBe(1);
       client.release();
-      // The FATAL error can reach the query before the socket's close reaches the client: the pool
-      // drops the connection once it is closed, whichever comes first.
       await expect.poll(() => pool.totalCount).toBe(0);
 
       const idle = await pool.connect();
