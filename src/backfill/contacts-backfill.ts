@@ -57,7 +57,7 @@ export class ContactsBackfill implements ListingSource<GhlContact> {
   }
 
   async applyPage(contacts: readonly GhlContact[]): Promise<void> {
-    await this.contacts.applyGhlChanges(
+    await this.contacts.applyGhlEvents(
       contacts.map((contact) => mapGhlContact(contact as unknown as GhlContactWebhookDto, this.region)),
     );
   }
@@ -68,7 +68,7 @@ export class ContactsBackfill implements ListingSource<GhlContact> {
 
   async reconcile(listingStartedAt: Date): Promise<number> {
     const missing = await this.seen.missingFromListing(this.locationId, 'contacts', listingStartedAt);
-    await this.contacts.applyGhlDeletions(
+    await this.contacts.applyGhlEvents(
       missing.map((ghlContactId) => ({ ghlContactId, ghlLocationId: this.locationId, deletedAt: listingStartedAt })),
     );
     return missing.length;

@@ -1,9 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { PrismaService, type PrismaTransaction } from '../database/prisma.service.js';
+import { PrismaService, type PrismaTransaction, type SqlClient } from '../database/prisma.service.js';
 import type { HandlerOutcome } from '../inbox/inbound-event.js';
 import { ContactChangePlan } from './contact-change-plan.js';
 import type { GhlContactChange, GhlContactDeletion } from './contact.mapper.js';
 import { ContactsRepository, type ContactRow } from './contacts.repository.js';
+
+/** A GHL contact change or a deletion (a tombstone); a batch of inbox events mixes them. */
+export type ContactEvent = GhlContactChange | GhlContactDeletion;
 
 /**
  * Applies GHL contact changes to TrainU's contacts: match by GHL id, else email, else phone; last
@@ -19,58 +22,42 @@ export class ContactsService {
     private readonly contacts: ContactsRepository,
   ) {}
 
-  async applyGhlChange(change: GhlContactChange): Promise<HandlerOutcome> {
-    const [outcome] = await this.applyGhlChanges([change]);
-    return outcome!;
-  }
-
-  async applyGhlDeletion(deletion: GhlContactDeletion): Promise<HandlerOutcome> {
-    const [outcome] = await this.applyGhlDeletions([deletion]);
-    return outcome!;
-  }
-
   /**
-   * A batch of changes (a webhook's one, or a backfill page) in one plain node-postgres transaction (ADR 0012) that holds advisory
-   * locks on every GHL id and email in it: the matching, the last-write-wins checks and the writes
-   * see the same state, and a page costs a few statements instead of several per contact.
+   * Changes and deletions (a webhook's one, a batch of inbox events, a backfill page) in the order
+   * given, each deciding on the state the ones before it left, in one plain node-postgres
+   * transaction (ADR 0012): `client`'s when given, else its own. It holds advisory locks on every
+   * GHL id and email in it, so the matching, the last-write-wins checks and the writes see the same
+   * state, and a page costs a few statements instead of several per contact. An unknown contact's
+   * deletion leaves a tombstone row, so a late create cannot bring it in.
    */
-  async applyGhlChanges(changes: readonly GhlContactChange[]): Promise<HandlerOutcome[]> {
-    return this.inPlan(changes, (plan, change) => plan.change(change));
+  async applyGhlEvents(events: readonly ContactEvent[], client?: SqlClient): Promise<HandlerOutcome[]> {
+    if (events.length === 0) return [];
+    if (!client) return this.prisma.inPlainTransaction((own) => this.applyIn(own, events));
+    return this.applyIn(client, events);
   }
 
-  /** Tombstones; an unknown contact gets a tombstone row so a late create cannot bring it in. */
-  async applyGhlDeletions(deletions: readonly GhlContactDeletion[]): Promise<HandlerOutcome[]> {
-    return this.inPlan(deletions, (plan, deletion) => plan.deletion(deletion));
-  }
-
-  private async inPlan<Change extends GhlContactChange | GhlContactDeletion>(
-    changes: readonly Change[],
-    decide: (plan: ContactChangePlan, change: Change) => HandlerOutcome,
-  ): Promise<HandlerOutcome[]> {
-    if (changes.length === 0) return [];
-    const keys = ContactChangePlan.naturalKeysOf(changes);
-    return this.prisma.inPlainTransaction(async (client) => {
-      await this.contacts.lockNaturalKeys(
-        [...keys.ghlIds.map((id) => `ghl:${id}`), ...keys.emails.map((email) => `email:${email}`)],
-        client,
-      );
-      const plan = new ContactChangePlan(await this.contacts.findHolders(keys, client));
-      const outcomes = changes.map((change) => {
-        const outcome = decide(plan, change);
-        if (outcome === 'STALE') {
-          this.logger.log(
-            { ghlContactId: change.ghlContactId },
-            'contact change is stale (deleted or newer applied); nothing changed',
-          );
-        }
-        return outcome;
-      });
-      for (const conflict of plan.conflicts) {
-        this.logger.warn(conflict, 'email conflict: another contact already has this email; kept apart, not merged');
+  private async applyIn(client: SqlClient, events: readonly ContactEvent[]): Promise<HandlerOutcome[]> {
+    const keys = ContactChangePlan.naturalKeysOf(events);
+    await this.contacts.lockNaturalKeys(
+      [...keys.ghlIds.map((id) => `ghl:${id}`), ...keys.emails.map((email) => `email:${email}`)],
+      client,
+    );
+    const plan = new ContactChangePlan(await this.contacts.findHolders(keys, client));
+    const outcomes = events.map((event) => {
+      const outcome = 'fields' in event ? plan.change(event) : plan.deletion(event);
+      if (outcome === 'STALE') {
+        this.logger.log(
+          { ghlContactId: event.ghlContactId },
+          'contact change is stale (deleted or newer applied); nothing changed',
+        );
       }
-      await this.contacts.writePlan(plan.writes(), client);
-      return outcomes;
+      return outcome;
     });
+    for (const conflict of plan.conflicts) {
+      this.logger.warn(conflict, 'email conflict: another contact already has this email; kept apart, not merged');
+    }
+    await this.contacts.writePlan(plan.writes(), client);
+    return outcomes;
   }
 
   /**

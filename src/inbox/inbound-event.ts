@@ -1,3 +1,5 @@
+import type { SqlClient } from '../database/prisma.service.js';
+
 /** A change received from GHL, as the inbox stores it before any domain handler has looked at it. */
 export interface InboundEvent {
   /** `webhookId`, else upstream id + update time, else a hash of the body (see the webhook module). */
@@ -28,4 +30,10 @@ export interface InboundEventHandler {
    */
   readonly payloadDto: new () => object;
   handle(event: StoredInboundEvent): Promise<HandlerOutcome>;
+  /**
+   * Optional: several events of these types, in order, inside the caller's transaction, with the
+   * outcomes `handle` would give each applied in that order. Throws when any of them fails, and
+   * then the caller runs each through `handle` on its own (ADR 0016).
+   */
+  handleBatch?(events: readonly StoredInboundEvent[], client: SqlClient): Promise<HandlerOutcome[]>;
 }

@@ -25,4 +25,9 @@ export class InboundHandlerRegistry implements OnModuleInit {
   handlerFor(type: string): InboundEventHandler | undefined {
     return this.handlers.get(type);
   }
+
+  /** The event types whose handler can apply several events in one transaction. */
+  batchableTypes(): string[] {
+    return [...this.handlers].filter(([, handler]) => handler.handleBatch !== undefined).map(([type]) => type);
+  }
 }

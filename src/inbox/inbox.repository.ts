@@ -16,6 +16,23 @@ interface StartedEventRow {
   received_at: Date;
 }
 
+const START_ATTEMPTS = 'UPDATE ghl_sync.sync_events SET attempts = attempts + 1';
+const STARTED_COLUMNS = 'id, idempotency_key, type, location_id, object_id, correlation_id, payload, received_at';
+
+function storedEventOf(row: StartedEventRow): StoredInboundEvent {
+  return {
+    id: row.id,
+    idempotencyKey: row.idempotency_key,
+    type: row.type,
+    locationId: row.location_id ?? undefined,
+    objectId: row.object_id ?? undefined,
+    correlationId: row.correlation_id,
+    payload: row.payload ?? {},
+    receivedAt: row.received_at,
+    processedAt: undefined,
+  };
+}
+
 /** The `sync_events` inbox table. */
 @Injectable()
 export class InboxRepository {
@@ -59,8 +76,7 @@ export class InboxRepository {
    */
   async startAttempt(id: string): Promise<StoredInboundEvent | 'processed' | 'missing'> {
     const { rows } = await this.prisma.pool.query<StartedEventRow>(
-      `UPDATE ghl_sync.sync_events SET attempts = attempts + 1 WHERE id = $1 AND processed_at IS NULL
-       RETURNING id, idempotency_key, type, location_id, object_id, correlation_id, payload, received_at`,
+      `${START_ATTEMPTS} WHERE id = $1 AND processed_at IS NULL RETURNING ${STARTED_COLUMNS}`,
       [id],
     );
     const row = rows[0];
@@ -68,23 +84,42 @@ export class InboxRepository {
       const { rowCount } = await this.prisma.pool.query('SELECT 1 FROM ghl_sync.sync_events WHERE id = $1', [id]);
       return rowCount ? 'processed' : 'missing';
     }
-    return {
-      id: row.id,
-      idempotencyKey: row.idempotency_key,
-      type: row.type,
-      locationId: row.location_id ?? undefined,
-      objectId: row.object_id ?? undefined,
-      correlationId: row.correlation_id,
-      payload: row.payload ?? {},
-      receivedAt: row.received_at,
-      processedAt: undefined,
-    };
+    return storedEventOf(row);
+  }
+
+  /**
+   * `startAttempt` for the events of `ids` not yet processed whose type is one of `types`, in
+   * `client`'s transaction, in the order they were received (a fetch's jobs come in no particular
+   * order); the others are left as they are.
+   */
+  async startAttempts(
+    ids: readonly string[],
+    types: readonly string[],
+    client: SqlClient,
+  ): Promise<StoredInboundEvent[]> {
+    const { rows } = await client.query<StartedEventRow>(
+      `${START_ATTEMPTS} WHERE id = ANY($1::uuid[]) AND processed_at IS NULL AND type = ANY($2::text[])
+       RETURNING ${STARTED_COLUMNS}`,
+      [ids, types],
+    );
+    const received = (row: StartedEventRow) => row.received_at.getTime();
+    return rows
+      .sort((first, second) => received(first) - received(second) || first.id.localeCompare(second.id))
+      .map(storedEventOf);
   }
 
   async markProcessed(id: string, outcome: SyncEventOutcome): Promise<void> {
-    await this.prisma.pool.query(
-      'UPDATE ghl_sync.sync_events SET outcome = $2::ghl_sync.sync_event_outcome, processed_at = now() WHERE id = $1',
-      [id, outcome],
+    await this.markAllProcessed([{ id, outcome }], this.prisma.pool);
+  }
+
+  async markAllProcessed(
+    events: readonly { id: string; outcome: SyncEventOutcome }[],
+    client: SqlClient,
+  ): Promise<void> {
+    await client.query(
+      `UPDATE ghl_sync.sync_events e SET outcome = v.outcome, processed_at = now()
+       FROM unnest($1::uuid[], $2::ghl_sync.sync_event_outcome[]) AS v(id, outcome) WHERE e.id = v.id`,
+      [events.map((event) => event.id), events.map((event) => event.outcome)],
     );
   }
 

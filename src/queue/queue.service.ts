@@ -8,6 +8,7 @@ import {
 import { DiscoveryService } from '@nestjs/core';
 import { PinoLogger } from 'nestjs-pino';
 import { PgBoss, fromPrisma, type Job, type SendOptions } from 'pg-boss';
+import { errorSummary } from '../common/error-summary.js';
 import { AppConfig } from '../config/app-config.js';
 import { DatabaseAvailability } from '../database/database-availability.js';
 import { PrismaService, type PrismaTransaction, type SqlClient } from '../database/prisma.service.js';
@@ -146,7 +147,9 @@ export class QueueService implements OnModuleInit, OnApplicationBootstrap, OnMod
 
   private async runJobs(definition: QueueDefinition, jobs: Job<SyncJobData>[]): Promise<void> {
     const processor = this.processors.get(definition.name)!;
-    for (const job of jobs) {
+    const alone =
+      jobs.length > 1 && processor.processBatch ? await this.runTogether(definition, processor, jobs) : jobs;
+    for (const job of alone) {
       // A database outage is nobody's attempt: the job waits it out and runs again (DatabaseAvailability).
       const throughOutages = (work: () => Promise<void>) =>
         this.database.retriedThroughOutages(work, { queue: definition.name, jobId: job.id });
@@ -161,6 +164,21 @@ export class QueueService implements OnModuleInit, OnApplicationBootstrap, OnMod
       await this.pinoLogger.runInContext(run, {
         bindings: { [CORRELATION_LOG_KEY]: job.data.correlationId, queue: definition.name, job_id: job.id },
       });
+    }
+  }
+
+  /** Runs the jobs as one batch; returns those left to run one by one (all of them if the batch failed). */
+  private async runTogether(
+    definition: QueueDefinition,
+    processor: JobProcessor,
+    jobs: Job<SyncJobData>[],
+  ): Promise<Job<SyncJobData>[]> {
+    const what = { queue: definition.name, jobs: jobs.length };
+    try {
+      return await this.database.retriedThroughOutages(() => processor.processBatch!(jobs), what);
+    } catch (error) {
+      this.logger.warn({ ...what, ...errorSummary(error) }, 'the batch failed as a whole; running its jobs one by one');
+      return jobs;
     }
   }
 }
