@@ -129,10 +129,10 @@ async function drainWithWorkers(apiUrl, databaseUrl, cwd, workers) {
 
 /**
  * The same work with nothing around it: per inbox event, in one transaction, read its payload,
- * upsert the contact (columns and tags the service keeps), mark the event applied; PARALLELISM
+ * upsert the contact (columns and tags the service keeps), mark the event applied; `parallelism`
  * loops at once.
  */
-async function drainBare(apiUrl, databaseUrl) {
+async function drainBare(apiUrl, databaseUrl, parallelism) {
   await emptyTables(databaseUrl);
   await deliverAll(apiUrl);
   await withClient(databaseUrl, (client) =>
@@ -177,7 +177,7 @@ async function drainBare(apiUrl, databaseUrl) {
         await client.query('COMMIT');
       }
     });
-  await Promise.all(Array.from({ length: PARALLELISM }, loop));
+  await Promise.all(Array.from({ length: parallelism }, loop));
   return appliedRate(databaseUrl);
 }
 
@@ -226,7 +226,9 @@ try {
     console.error(`drain bench: ${title} done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     return result;
   };
-  const bare = await step('bare loop', () => drainBare(url, databaseUrl));
+  const bare = await step('bare loop', () => drainBare(url, databaseUrl, PARALLELISM));
+  // As many connections as two worker processes use: what the machine gives the two-process row.
+  const bareDoubled = await step('bare loop, doubled', () => drainBare(url, databaseUrl, 2 * PARALLELISM));
   const one = await step('1 worker', () => drainWithWorkers(url, databaseUrl, cwd, 1));
   const two = await step('2 workers', () => drainWithWorkers(url, databaseUrl, cwd, 2));
   const lag = await step('lag', () => lagAtSteadyRate(url, databaseUrl, cwd));
@@ -245,6 +247,7 @@ try {
   row('1 SERVICE_ROLE=worker process', one);
   row('2 SERVICE_ROLE=worker processes', two);
   row(`baseline: bare pg loop, ${PARALLELISM} connections, same upserts`, bare);
+  row(`baseline: bare pg loop, ${2 * PARALLELISM} connections, same upserts`, bareDoubled);
   console.log(
     `\nLag at ${LAG_RATE} webhooks/s for ${LAG_SECONDS} s, 1 worker process: ${lag.events} events (sent ${lag.sentPerSecond.toFixed(0)}/s, ${lag.failures} failed), ` +
       `webhook → applied p50 ${Number(lag.p50).toFixed(0)} ms, p99 ${Number(lag.p99).toFixed(0)} ms, max ${Number(lag.max).toFixed(0)} ms; ` +
