@@ -81,11 +81,14 @@ export class PipelinesRepository {
     return this.reads.pipelineStage.findMany({ where: { id: { in: [...ids] } } });
   }
 
-  /** Stages of these pipelines in GHL's order; stages whose position is not known yet come last. */
+  /**
+   * Stages of these pipelines in GHL's order; stages whose position is not known yet come last, in
+   * the order first seen, and by GHL id when first seen in the same millisecond.
+   */
   async findStagesOfPipelines(pipelineIds: readonly string[]): Promise<PipelineStageRow[]> {
     return this.reads.pipelineStage.findMany({
       where: { pipelineId: { in: [...pipelineIds] } },
-      orderBy: [{ position: { sort: 'asc', nulls: 'last' } }, { createdAt: 'asc' }],
+      orderBy: [{ position: { sort: 'asc', nulls: 'last' } }, { createdAt: 'asc' }, { ghlStageId: 'asc' }],
     });
   }
 }
