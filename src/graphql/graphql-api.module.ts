@@ -1,3 +1,4 @@
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
@@ -36,7 +37,9 @@ interface HttpRequestLike {
           includeStacktraceInErrorResponses: false,
           parseOptions: { maxTokens: limits.maxTokens },
           validationRules: queryLimitRules(limits),
-          plugins: [queryCostPlugin(limits), unexpectedErrorsLogged],
+          // No cache hints anywhere in the API: Apollo's cache-control plugin, on by default, would
+          // only hook every resolved field to compute a policy nobody reads.
+          plugins: [ApolloServerPluginCacheControlDisabled(), queryCostPlugin(limits), unexpectedErrorsLogged],
           formatError: (formatted, error) =>
             describedForClients(namingTokenLimit(formatted, limits), error, config.graphql.statementTimeoutMs),
           context: (request: HttpRequestLike): GraphqlContext => {

@@ -5,6 +5,8 @@ import { Prisma, type Pipeline, type PipelineStage } from '../generated/prisma/c
 
 export type PipelineRow = Pipeline;
 export type PipelineStageRow = PipelineStage;
+/** A stage read with its pipeline: its open, not deleted opportunities counted in the same statement. */
+export type PipelineStageWithCount = PipelineStage & { readonly openOpportunities: number };
 
 /** The `pipelines` and `pipeline_stages` tables. */
 @Injectable()
@@ -81,11 +83,20 @@ export class PipelinesRepository {
     return this.reads.pipelineStage.findMany({ where: { id: { in: [...ids] } } });
   }
 
-  /** Stages of these pipelines in GHL's order; stages whose position is not known yet come last. */
-  async findStagesOfPipelines(pipelineIds: readonly string[]): Promise<PipelineStageRow[]> {
-    return this.reads.pipelineStage.findMany({
-      where: { pipelineId: { in: [...pipelineIds] } },
-      orderBy: [{ position: { sort: 'asc', nulls: 'last' } }, { createdAt: 'asc' }],
-    });
+  /**
+   * Stages of these pipelines in GHL's order, each with its open, not deleted opportunities counted
+   * in the same statement (from the (stage_id, status, deleted_at) index alone); stages whose
+   * position is not known yet come last, in the order first seen, and by GHL id when first seen in
+   * the same millisecond.
+   */
+  async findStagesOfPipelines(pipelineIds: readonly string[]): Promise<PipelineStageWithCount[]> {
+    return this.reads.$queryRaw<PipelineStageWithCount[]>`
+      SELECT id, pipeline_id AS "pipelineId", ghl_stage_id AS "ghlStageId", name, position,
+             created_at AS "createdAt", updated_at AS "updatedAt",
+             (SELECT count(*)::int FROM opportunities o
+               WHERE o.stage_id = s.id AND o.status = 'OPEN' AND o.deleted_at IS NULL) AS "openOpportunities"
+        FROM pipeline_stages s
+       WHERE pipeline_id = ANY(${[...pipelineIds]}::uuid[])
+       ORDER BY position ASC NULLS LAST, created_at, ghl_stage_id`;
   }
 }

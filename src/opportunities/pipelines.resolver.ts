@@ -2,7 +2,12 @@ import { Context, Int, Parent, Query, ResolveField, Resolver } from '@nestjs/gra
 import type { GraphqlContext } from '../graphql/request-loaders.js';
 import { Pipeline, PipelineStage } from './models/pipeline.model.js';
 import { OpportunitiesRepository } from './opportunities.repository.js';
-import { PipelinesRepository, type PipelineRow, type PipelineStageRow } from './pipelines.repository.js';
+import {
+  PipelinesRepository,
+  type PipelineRow,
+  type PipelineStageRow,
+  type PipelineStageWithCount,
+} from './pipelines.repository.js';
 
 const STAGES_BY_PIPELINE = Symbol('stages by pipeline');
 const OPEN_COUNT_BY_STAGE = Symbol('open opportunities by stage');
@@ -22,7 +27,10 @@ export class PipelinesResolver {
   }
 
   @ResolveField(() => [PipelineStage])
-  async stages(@Parent() pipeline: PipelineRow, @Context() { loaders }: GraphqlContext): Promise<PipelineStageRow[]> {
+  async stages(
+    @Parent() pipeline: PipelineRow,
+    @Context() { loaders }: GraphqlContext,
+  ): Promise<PipelineStageWithCount[]> {
     return loaders.many(
       STAGES_BY_PIPELINE,
       pipeline.id,
@@ -47,7 +55,12 @@ export class PipelineStagesResolver {
   }
 
   @ResolveField(() => Int)
-  async opportunityCount(@Parent() stage: PipelineStageRow, @Context() { loaders }: GraphqlContext): Promise<number> {
+  async opportunityCount(
+    @Parent() stage: PipelineStageRow | PipelineStageWithCount,
+    @Context() { loaders }: GraphqlContext,
+  ): Promise<number> {
+    // Counted already when the stage was read with its pipeline; a stage reached from an opportunity was not.
+    if ('openOpportunities' in stage) return stage.openOpportunities;
     return loaders
       .get<string, number>(OPEN_COUNT_BY_STAGE, async (ids) => {
         const counts = new Map((await this.opportunities.countOpenByStage(ids)).map((row) => [row.stageId, row.count]));
