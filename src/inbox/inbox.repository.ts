@@ -16,6 +16,16 @@ interface StartedEventRow {
   received_at: Date;
 }
 
+/** An inbox row the relay has taken, with what its processing job carries. */
+export interface AwaitingRelayRow {
+  id: string;
+  idempotency_key: string;
+  type: string;
+  location_id: string | null;
+  correlation_id: string;
+  received_at: Date;
+}
+
 /** The `sync_events` inbox table. */
 @Injectable()
 export class InboxRepository {
@@ -26,8 +36,9 @@ export class InboxRepository {
 
   /**
    * Inserts the event unless its idempotency key is already there; returns the new row's id, or
-   * undefined for a duplicate. With `finalOutcome` the row is stored as already processed. Plain
-   * SQL on node-postgres: this is the webhook hot path (ADR 0006).
+   * undefined for a duplicate. The row waits for the relay to enqueue its job (`queued_at` NULL,
+   * ADR 0016); with `finalOutcome` it is stored as already processed and needs none. Plain SQL on
+   * node-postgres: this is the webhook hot path (ADR 0006).
    */
   async insertIfNew(
     event: InboundEvent,
@@ -35,8 +46,8 @@ export class InboxRepository {
     finalOutcome?: SyncEventOutcome,
   ): Promise<string | undefined> {
     const { rows } = await client.query<{ id: string }>(
-      `INSERT INTO ghl_sync.sync_events (idempotency_key, type, location_id, object_id, correlation_id, payload, outcome, processed_at)
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::ghl_sync.sync_event_outcome, $8)
+      `INSERT INTO ghl_sync.sync_events (idempotency_key, type, location_id, object_id, correlation_id, payload, outcome, processed_at, queued_at)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::ghl_sync.sync_event_outcome, $8, $8)
        ON CONFLICT (idempotency_key) DO NOTHING
        RETURNING id`,
       [
@@ -112,6 +123,29 @@ export class InboxRepository {
       data: { payload: Prisma.DbNull },
     });
     return count;
+  }
+
+  /**
+   * Marks up to `limit` of the oldest rows waiting for the relay as queued and returns them, on the
+   * caller's transaction: their rows stay locked until it ends, and rows another transaction holds
+   * are skipped (SKIP LOCKED), so relays running at once never take the same row. Rolled back, the
+   * rows wait again.
+   */
+  async takeAwaitingRelay(limit: number, transaction: SqlClient): Promise<AwaitingRelayRow[]> {
+    const { rows } = await transaction.query<AwaitingRelayRow>(
+      `UPDATE ghl_sync.sync_events SET queued_at = now()
+        WHERE id IN (SELECT id FROM ghl_sync.sync_events
+                      WHERE queued_at IS NULL AND outcome = 'PENDING'::ghl_sync.sync_event_outcome
+                      ORDER BY received_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+       RETURNING id, idempotency_key, type, location_id, correlation_id, received_at`,
+      [limit],
+    );
+    return rows.sort((a, b) => a.received_at.getTime() - b.received_at.getTime());
+  }
+
+  /** Rows stored by the intake whose job the relay has not enqueued yet: waiting work (ADR 0016). */
+  async countAwaitingRelay(): Promise<number> {
+    return this.reads.syncEvent.count({ where: { queuedAt: null, outcome: 'PENDING' } });
   }
 
   async lastReceivedAt(): Promise<Date | undefined> {
