@@ -95,6 +95,32 @@ async function seedReportingData(databaseUrl) {
   await database.end();
 }
 
+/** Seconds of load before a server's first row, not counted: the first row would otherwise pay for JIT warm-up. */
+const WARM_UP_SECONDS = Number(process.env.BENCH_WEBHOOK_WARM_UP_SECONDS ?? 3);
+
+async function warmUp(url) {
+  const deliveries = signedDeliveries(5_000);
+  let next = 0;
+  await load('warm-up', {
+    url: `${url}/webhooks/ghl`,
+    connections: CONNECTIONS,
+    duration: WARM_UP_SECONDS,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (request) => {
+          const delivery = deliveries[next++ % deliveries.length];
+          return {
+            ...request,
+            headers: { 'content-type': 'application/json', 'x-ghl-signature': delivery.signature },
+            body: delivery.body,
+          };
+        },
+      },
+    ],
+  });
+}
+
 async function measure(title, url, databaseUrl, connections, beside) {
   const deliveries = signedDeliveries(DELIVERIES);
   let next = 0;
@@ -152,6 +178,7 @@ try {
   await seedReportingData(databaseUrl);
 
   const serviceTitle = 'POST /webhooks/ghl (NestJS + Fastify, SERVICE_ROLE=api)';
+  await warmUp(url);
   const rows = [await measure(serviceTitle, url, databaseUrl, CONNECTIONS)];
   const baselineServer = (withJob) =>
     startProcess(ROOT, [join(ROOT, 'bench/baseline-webhook-server.js')], {
@@ -162,9 +189,11 @@ try {
   const baseline = baselineServer(false);
   const baselineTitle = 'baseline: bare node:http + pg, verify + insert the inbox row';
   const baselineUrl = (await baseline.listening).url;
+  await warmUp(baselineUrl);
   rows.push(await measure(baselineTitle, baselineUrl, databaseUrl, CONNECTIONS));
   const withJob = baselineServer(true);
   const withJobUrl = (await withJob.listening).url;
+  await warmUp(withJobUrl);
   rows.push(
     await measure(
       'baseline: the same, plus a pg-boss job per row in one transaction',
