@@ -25,6 +25,8 @@ const LIGHT_CONNECTIONS = Number(process.env.BENCH_WEBHOOK_LIGHT_CONNECTIONS ?? 
 /** More signed bodies than either server can take in the run, so every request is a new delivery. */
 const DELIVERIES = Number(process.env.BENCH_WEBHOOK_DELIVERIES ?? 150_000);
 const WITH_GRAPHQL = process.env.BENCH_WEBHOOK_GRAPHQL !== '0';
+/** Rounds of the three servers at CONNECTIONS, in turn; the ratio printed is the median round's. */
+const ROUNDS = Number(process.env.BENCH_WEBHOOK_ROUNDS ?? 1);
 
 /** GraphQL clients running beside the intake load in the last two rows. */
 const GRAPHQL_CONNECTIONS = Number(process.env.BENCH_GRAPHQL_CONNECTIONS ?? 10);
@@ -178,8 +180,6 @@ try {
   await seedReportingData(databaseUrl);
 
   const serviceTitle = 'POST /webhooks/ghl (NestJS + Fastify, SERVICE_ROLE=api)';
-  await warmUp(url);
-  const rows = [await measure(serviceTitle, url, databaseUrl, CONNECTIONS)];
   const baselineServer = (withJob) =>
     startProcess(ROOT, [join(ROOT, 'bench/baseline-webhook-server.js')], {
       DATABASE_URL: databaseUrl,
@@ -187,21 +187,26 @@ try {
       BASELINE_WITH_JOB: withJob ? '1' : '0',
     });
   const baseline = baselineServer(false);
-  const baselineTitle = 'baseline: bare node:http + pg, verify + insert the inbox row';
-  const baselineUrl = (await baseline.listening).url;
-  await warmUp(baselineUrl);
-  rows.push(await measure(baselineTitle, baselineUrl, databaseUrl, CONNECTIONS));
   const withJob = baselineServer(true);
+  const baselineTitle = 'baseline: bare node:http + pg, verify + insert the inbox row';
+  const withJobTitle = 'baseline: the same, plus a pg-boss job per row in one transaction';
+  const baselineUrl = (await baseline.listening).url;
   const withJobUrl = (await withJob.listening).url;
-  await warmUp(withJobUrl);
-  rows.push(
-    await measure(
-      'baseline: the same, plus a pg-boss job per row in one transaction',
-      withJobUrl,
-      databaseUrl,
-      CONNECTIONS,
-    ),
-  );
+  for (const each of [url, baselineUrl, withJobUrl]) await warmUp(each);
+  // The three at 50 connections in turn, ROUNDS times: on a shared machine the load of other work
+  // changes within minutes, so each round's ratio compares servers measured side by side.
+  const rows = [];
+  const rounds = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    const suffix = ROUNDS > 1 ? ` (round ${round})` : '';
+    const [service50, bare50, withJob50] = [
+      await measure(`${serviceTitle}${suffix}`, url, databaseUrl, CONNECTIONS),
+      await measure(`${baselineTitle}${suffix}`, baselineUrl, databaseUrl, CONNECTIONS),
+      await measure(`${withJobTitle}${suffix}`, withJobUrl, databaseUrl, CONNECTIONS),
+    ];
+    rows.push(service50, bare50, withJob50);
+    rounds.push({ bare: service50.accepted / bare50.accepted, withJob: service50.accepted / withJob50.accepted });
+  }
   await withJob.stop();
   rows.push(await measure(serviceTitle, url, databaseUrl, LIGHT_CONNECTIONS));
   rows.push(await measure(baselineTitle, baselineUrl, databaseUrl, LIGHT_CONNECTIONS));
@@ -232,11 +237,13 @@ try {
       `| ${row.title} | ${row.connections} | ${row.accepted.toFixed(0)} | ${row.p50} | ${row.p99} | ${row.failures} | ${row.stored} | ${row.jobs} |`,
     );
   }
-  const [loaded, floor, floorWithJob] = rows;
-  const percent = (part, whole) => `${((100 * part.accepted) / whole.accepted).toFixed(0)} %`;
+  const loaded = rows[0];
+  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const percent = (ratio) => `${(100 * ratio).toFixed(0)} %`;
   console.log(
-    `\nService / bare insert server at ${CONNECTIONS} connections: ${percent(loaded, floor)} ` +
-      `(/ the server that also enqueues a job: ${percent(loaded, floorWithJob)})`,
+    `\nService / bare insert server at ${CONNECTIONS} connections: ${percent(median(rounds.map((round) => round.bare)))} ` +
+      `(/ the server that also enqueues a job: ${percent(median(rounds.map((round) => round.withJob)))})` +
+      (ROUNDS > 1 ? `; median of ${ROUNDS} rounds: ${rounds.map((round) => percent(round.bare)).join(', ')}` : ''),
   );
   console.log(
     `\nGraphQL clients beside the intake (${GRAPHQL_CONNECTIONS} connections, the same ${DURATION_SECONDS} s):\n`,

@@ -102,7 +102,11 @@ export class InboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
         await sleep(RELAY_ERROR_PAUSE_MS, undefined, { signal }).catch(() => undefined);
         continue;
       }
-      if (moved > 0) this.logger.debug({ moved }, 'inbox rows relayed to the queue');
+      if (moved > 0) {
+        this.logger.debug({ moved }, 'inbox rows relayed to the queue');
+        // This process's workers fetch them now instead of at their next poll (0.5 s).
+        this.queue.wakeWorkers(QUEUES.inboundEvents, moved);
+      }
       // A full batch means more are waiting: go on at once.
       if (moved < RELAY_BATCH_SIZE) await this.idle();
     }

@@ -120,6 +120,17 @@ export class QueueService implements OnModuleInit, OnApplicationBootstrap, OnMod
   }
 
   /**
+   * Wakes as many of this process's workers of `name` as `jobs` new jobs fill fetches, from their
+   * polling wait, so jobs just committed (the inbox relay's, ADR 0016) are fetched now rather than
+   * up to a polling interval later.
+   */
+  wakeWorkers(name: QueueName, jobs: number): void {
+    const batchSize = this.definitions.find((definition) => definition.name === name)?.worker.batchSize ?? 1;
+    const workers = this.boss.getWipData().filter((worker) => worker.name === name);
+    for (const worker of workers.slice(0, Math.ceil(jobs / batchSize))) this.boss.notifyWorker(worker.id);
+  }
+
+  /**
    * LISTENs on `channel` over a session of pg-boss's own, which reconnects by itself once it has
    * been established (its errors reach pg-boss's folded error log). Rejects when the first
    * connection fails, or when the database adapter cannot listen.
