@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import pg from 'pg';
 import { PrismaService, type PrismaTransaction, type SqlClient } from '../database/prisma.service.js';
 import { ReadPrismaService } from '../database/read-prisma.service.js';
 import { Prisma } from '../generated/prisma/client.js';
@@ -62,6 +63,26 @@ export class InboxRepository {
       ],
     );
     return rows[0]?.id;
+  }
+
+  /**
+   * insertIfNew in one round trip, as its own transaction, with its statement cancelled after
+   * `statementTimeoutMs` (a stalled database, ADR 0014): the webhook intake's one durable write
+   * (ADR 0016). A simple-protocol query of two statements runs as one implicit transaction, so the
+   * `SET LOCAL` applies to the INSERT alone, through any pooler; such a query takes no parameters,
+   * so the values are quoted by node-postgres's `escapeLiteral` (quotes and backslashes doubled).
+   */
+  async insertIfNewWithin(event: InboundEvent, statementTimeoutMs: number): Promise<string | undefined> {
+    const literal = (value: string | undefined) => (value === undefined ? 'NULL' : pg.escapeLiteral(value));
+    const results = (await this.prisma.pool.query(
+      `SET LOCAL statement_timeout = ${Math.trunc(statementTimeoutMs)};
+       INSERT INTO ghl_sync.sync_events (idempotency_key, type, location_id, object_id, correlation_id, payload, queued_at)
+       VALUES (${literal(event.idempotencyKey)}, ${literal(event.type)}, ${literal(event.locationId)}, ${literal(event.objectId)},
+               ${literal(event.correlationId)}, ${literal(JSON.stringify(event.payload))}::jsonb, NULL)
+       ON CONFLICT (idempotency_key) DO NOTHING
+       RETURNING id`,
+    )) as unknown as pg.QueryResult<{ id: string }>[];
+    return results[1]?.rows[0]?.id;
   }
 
   /**

@@ -26,7 +26,9 @@ export class InboxService {
    * changes nothing.
    */
   async accept(event: InboundEvent, options: AcceptOptions = {}): Promise<AcceptResult> {
-    const eventId = await this.prisma.inPlainTransaction((client) => this.inbox.insertIfNew(event, client), options);
+    const eventId = options.statementTimeoutMs
+      ? await this.inbox.insertIfNewWithin(event, options.statementTimeoutMs)
+      : await this.inbox.insertIfNew(event);
     if (!eventId) return { duplicate: true };
     this.relay.rowStored();
     return { duplicate: false, eventId };

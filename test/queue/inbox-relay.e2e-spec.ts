@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readMigrationFiles } from '../../src/database/migrations/migration-files.js';
 import { runMigrations } from '../../src/database/migrations/migration-runner.js';
 import { InboxRelay } from '../../src/inbox/inbox-relay.js';
+import { InboxService } from '../../src/inbox/inbox.service.js';
 import { MIGRATIONS_DIR } from '../../src/paths.js';
 import { QUEUES } from '../../src/queue/queue.constants.js';
 import { GhlStandIn } from '../support/ghl-stand-in.js';
@@ -96,6 +97,35 @@ describe('the inbox relay (ADR 0016)', () => {
     expect(await database.query('SELECT email FROM contacts WHERE ghl_contact_id = $1', [contact.id])).toEqual([
       { email: (contact.email as string).toLowerCase() },
     ]);
+  });
+
+  it('stores every value as sent through the one-round-trip insert: quotes, backslashes, $1, unicode', async () => {
+    const api = await start({ SERVICE_ROLE: 'api' });
+    const tricky = `O'Brien \\ "q" $1 ; DROP TABLE x; -- \u00e9 \ud83d\ude00 E'\\x'`;
+    const result = await api.app.get(InboxService).accept(
+      {
+        idempotencyKey: `key ${tricky}`,
+        type: 'NoteCreate',
+        locationId: tricky,
+        correlationId: tricky,
+        payload: { type: 'NoteCreate', name: tricky, nested: { list: [tricky, 1, null] } },
+      },
+      { statementTimeoutMs: 3_000 },
+    );
+    expect(result.duplicate).toBe(false);
+    const [row] = await database.query(
+      'SELECT idempotency_key, location_id, object_id, correlation_id, payload FROM ghl_sync.sync_events WHERE id = $1',
+      [result.duplicate ? '' : result.eventId],
+    );
+    expect(row).toEqual({
+      idempotency_key: `key ${tricky}`,
+      location_id: tricky,
+      object_id: null,
+      correlation_id: tricky,
+      payload: { type: 'NoteCreate', name: tricky, nested: { list: [tricky, 1, null] } },
+    });
+    // Not for the relays of the tests below.
+    await database.query("DELETE FROM ghl_sync.sync_events WHERE type = 'NoteCreate' AND queued_at IS NULL");
   });
 
   it('takes each row once when two relays run at once: one job per event', async () => {
