@@ -1,23 +1,27 @@
-// The floor the webhook endpoint is measured against: bare node:http + pg doing the same work per
-// delivery (check the Ed25519 signature over the raw body, parse, check the timestamp, then in one
-// transaction insert the inbox row and enqueue its pg-boss job), with no framework, validation
-// library, logging or metrics. Run by bench/webhooks.bench.js; env DATABASE_URL, PUBLIC_KEY.
+// The floor the webhook endpoint is measured against: bare node:http + pg doing the durable work per
+// delivery (check the Ed25519 signature over the raw body, parse, check the timestamp, insert the
+// inbox row), with no framework, validation library, logging or metrics. With BASELINE_WITH_JOB=1 it
+// also enqueues the row's pg-boss job in the same transaction (what the intake did before ADR 0017).
+// Run by bench/webhooks.bench.js; env DATABASE_URL, PUBLIC_KEY, BASELINE_WITH_JOB.
 import { createPublicKey, verify } from 'node:crypto';
 import http from 'node:http';
 import pg from 'pg';
 import { PgBoss } from 'pg-boss';
 
 const QUEUE = 'sync.inbound-events';
+const WITH_JOB = process.env.BASELINE_WITH_JOB === '1';
 const publicKey = createPublicKey(process.env.PUBLIC_KEY);
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
-const boss = new PgBoss({
-  connectionString: process.env.DATABASE_URL,
-  schema: 'pgboss',
-  supervise: false,
-  schedule: false,
-  max: 2,
-});
-await boss.start();
+const boss = WITH_JOB
+  ? new PgBoss({
+      connectionString: process.env.DATABASE_URL,
+      schema: 'pgboss',
+      supervise: false,
+      schedule: false,
+      max: 2,
+    })
+  : undefined;
+await boss?.start();
 
 const INSERT = `INSERT INTO ghl_sync.sync_events (idempotency_key, type, location_id, object_id, correlation_id, payload)
   VALUES ($1, $2, $3, $4, $5, $6::jsonb) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`;
@@ -26,17 +30,16 @@ async function accept(raw, signature) {
   if (!signature || !verify(null, raw, publicKey, Buffer.from(signature, 'base64'))) return [401, 'bad signature'];
   const body = JSON.parse(raw.toString('utf8'));
   if (Math.abs(Date.now() - Date.parse(body.timestamp)) > 300_000) return [401, 'stale'];
+  const values = [`webhook:${body.webhookId}`, body.type, body.locationId, body.id, 'bench', raw.toString('utf8')];
+  if (!boss) {
+    // One statement, one implicit transaction: committed when the query returns.
+    const { rows } = await pool.query(INSERT, values);
+    return [200, rows[0] ? 'accepted' : 'duplicate'];
+  }
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    const { rows } = await client.query(INSERT, [
-      `webhook:${body.webhookId}`,
-      body.type,
-      body.locationId,
-      body.id,
-      'bench',
-      raw.toString('utf8'),
-    ]);
+    const { rows } = await client.query(INSERT, values);
     if (rows[0]) {
       const db = { executeSql: (text, values) => client.query(text, values) };
       await boss.send(QUEUE, { eventId: rows[0].id, correlationId: 'bench' }, { db });
@@ -72,8 +75,7 @@ server.listen(0, '127.0.0.1', () => {
 });
 process.on('SIGTERM', () =>
   server.close(() =>
-    boss
-      .stop()
+    Promise.resolve(boss?.stop())
       .then(() => pool.end())
       .then(() => process.exit(0)),
   ),

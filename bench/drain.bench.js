@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`, part 4: how fast workers apply webhooks already waiting in the inbox (signed
-// ContactUpdates, each a new contact), with one and with two SERVICE_ROLE=worker processes, beside
+// ContactUpdates, each a new contact, stored by a SERVICE_ROLE=api process, so each worker's relay
+// enqueues their jobs first, ADR 0017), with one and with two SERVICE_ROLE=worker processes, beside
 // a bare pg loop doing the same upserts at the same parallelism on the same embedded Postgres; and
 // webhook → row lag at a steady rate with one worker. Not a test: nothing here passes or fails.
 import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
@@ -200,7 +201,8 @@ async function lagAtSteadyRate(apiUrl, databaseUrl, cwd) {
       `SELECT count(*)::int AS events,
               percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM processed_at - received_at)) * 1000 AS p50,
               percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM processed_at - received_at)) * 1000 AS p99,
-              max(extract(epoch FROM processed_at - received_at)) * 1000 AS max
+              max(extract(epoch FROM processed_at - received_at)) * 1000 AS max,
+              percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM queued_at - received_at)) * 1000 AS relay_p99
          FROM ghl_sync.sync_events`,
     ),
   );
@@ -250,7 +252,8 @@ try {
   row(`baseline: bare pg loop, ${2 * PARALLELISM} connections, same upserts`, bareDoubled);
   console.log(
     `\nLag at ${LAG_RATE} webhooks/s for ${LAG_SECONDS} s, 1 worker process: ${lag.events} events (sent ${lag.sentPerSecond.toFixed(0)}/s, ${lag.failures} failed), ` +
-      `webhook → applied p50 ${Number(lag.p50).toFixed(0)} ms, p99 ${Number(lag.p99).toFixed(0)} ms, max ${Number(lag.max).toFixed(0)} ms; ` +
+      `webhook → applied p50 ${Number(lag.p50).toFixed(0)} ms, p99 ${Number(lag.p99).toFixed(0)} ms, max ${Number(lag.max).toFixed(0)} ms ` +
+      `(webhook → job enqueued by the relay p99 ${Number(lag.relay_p99).toFixed(0)} ms); ` +
       `${lag.pendingAtEnd} still pending when the load stopped`,
   );
 } finally {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import pg from 'pg';
 import { PrismaService, type PrismaTransaction, type SqlClient } from '../database/prisma.service.js';
 import { ReadPrismaService } from '../database/read-prisma.service.js';
 import { Prisma } from '../generated/prisma/client.js';
@@ -33,6 +34,16 @@ function storedEventOf(row: StartedEventRow): StoredInboundEvent {
   };
 }
 
+/** An inbox row the relay has taken, with what its processing job carries. */
+export interface AwaitingRelayRow {
+  id: string;
+  idempotency_key: string;
+  type: string;
+  location_id: string | null;
+  correlation_id: string;
+  received_at: Date;
+}
+
 /** The `sync_events` inbox table. */
 @Injectable()
 export class InboxRepository {
@@ -43,8 +54,9 @@ export class InboxRepository {
 
   /**
    * Inserts the event unless its idempotency key is already there; returns the new row's id, or
-   * undefined for a duplicate. With `finalOutcome` the row is stored as already processed. Plain
-   * SQL on node-postgres: this is the webhook hot path (ADR 0006).
+   * undefined for a duplicate. The row waits for the relay to enqueue its job (`queued_at` NULL,
+   * ADR 0017); with `finalOutcome` it is stored as already processed and needs none. Plain SQL on
+   * node-postgres: this is the webhook hot path (ADR 0006).
    */
   async insertIfNew(
     event: InboundEvent,
@@ -52,8 +64,8 @@ export class InboxRepository {
     finalOutcome?: SyncEventOutcome,
   ): Promise<string | undefined> {
     const { rows } = await client.query<{ id: string }>(
-      `INSERT INTO ghl_sync.sync_events (idempotency_key, type, location_id, object_id, correlation_id, payload, outcome, processed_at)
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::ghl_sync.sync_event_outcome, $8)
+      `INSERT INTO ghl_sync.sync_events (idempotency_key, type, location_id, object_id, correlation_id, payload, outcome, processed_at, queued_at)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::ghl_sync.sync_event_outcome, $8, $8)
        ON CONFLICT (idempotency_key) DO NOTHING
        RETURNING id`,
       [
@@ -68,6 +80,26 @@ export class InboxRepository {
       ],
     );
     return rows[0]?.id;
+  }
+
+  /**
+   * insertIfNew in one round trip, as its own transaction, with its statement cancelled after
+   * `statementTimeoutMs` (a stalled database, ADR 0014): the webhook intake's one durable write
+   * (ADR 0017). A simple-protocol query of two statements runs as one implicit transaction, so the
+   * `SET LOCAL` applies to the INSERT alone, through any pooler; such a query takes no parameters,
+   * so the values are quoted by node-postgres's `escapeLiteral` (quotes and backslashes doubled).
+   */
+  async insertIfNewWithin(event: InboundEvent, statementTimeoutMs: number): Promise<string | undefined> {
+    const literal = (value: string | undefined) => (value === undefined ? 'NULL' : pg.escapeLiteral(value));
+    const results = (await this.prisma.pool.query(
+      `SET LOCAL statement_timeout = ${Math.trunc(statementTimeoutMs)};
+       INSERT INTO ghl_sync.sync_events (idempotency_key, type, location_id, object_id, correlation_id, payload, queued_at)
+       VALUES (${literal(event.idempotencyKey)}, ${literal(event.type)}, ${literal(event.locationId)}, ${literal(event.objectId)},
+               ${literal(event.correlationId)}, ${literal(JSON.stringify(event.payload))}::jsonb, NULL)
+       ON CONFLICT (idempotency_key) DO NOTHING
+       RETURNING id`,
+    )) as unknown as pg.QueryResult<{ id: string }>[];
+    return results[1]?.rows[0]?.id;
   }
 
   /**
@@ -147,6 +179,29 @@ export class InboxRepository {
       data: { payload: Prisma.DbNull },
     });
     return count;
+  }
+
+  /**
+   * Marks up to `limit` of the oldest rows waiting for the relay as queued and returns them, on the
+   * caller's transaction: their rows stay locked until it ends, and rows another transaction holds
+   * are skipped (SKIP LOCKED), so relays running at once never take the same row. Rolled back, the
+   * rows wait again.
+   */
+  async takeAwaitingRelay(limit: number, transaction: SqlClient): Promise<AwaitingRelayRow[]> {
+    const { rows } = await transaction.query<AwaitingRelayRow>(
+      `UPDATE ghl_sync.sync_events SET queued_at = now()
+        WHERE id IN (SELECT id FROM ghl_sync.sync_events
+                      WHERE queued_at IS NULL AND outcome = 'PENDING'::ghl_sync.sync_event_outcome
+                      ORDER BY received_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+       RETURNING id, idempotency_key, type, location_id, correlation_id, received_at`,
+      [limit],
+    );
+    return rows.sort((a, b) => a.received_at.getTime() - b.received_at.getTime());
+  }
+
+  /** Rows stored by the intake whose job the relay has not enqueued yet: waiting work (ADR 0017). */
+  async countAwaitingRelay(): Promise<number> {
+    return this.reads.syncEvent.count({ where: { queuedAt: null, outcome: 'PENDING' } });
   }
 
   async lastReceivedAt(): Promise<Date | undefined> {

@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service.js';
-import { QUEUES } from '../queue/queue.constants.js';
-import { QueueService } from '../queue/queue.service.js';
 import type { InboundEvent } from './inbound-event.js';
+import { InboxRelayNotifier } from './inbox-relay.notifier.js';
 import { InboxRepository } from './inbox.repository.js';
-import type { InboundEventJob } from './inbound-event.processor.js';
 
 export type AcceptResult = { readonly duplicate: false; readonly eventId: string } | { readonly duplicate: true };
 
@@ -18,28 +16,22 @@ export class InboxService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly inbox: InboxRepository,
-    private readonly queue: QueueService,
+    private readonly relay: InboxRelayNotifier,
   ) {}
 
   /**
-   * Records an inbound event and enqueues its processing in one transaction: an accepted event
-   * always has its job, and a job never points at an event that was rolled back. A repeated
-   * idempotency key changes nothing.
+   * Records an inbound event: one row, the only durable write of an acceptance. Its processing job
+   * is enqueued by the relay (ADR 0017), which takes every committed row waiting for it, so an
+   * accepted event always gets its job and a rolled-back one never does. A repeated idempotency key
+   * changes nothing.
    */
   async accept(event: InboundEvent, options: AcceptOptions = {}): Promise<AcceptResult> {
-    return this.prisma.inPlainTransaction(async (client) => {
-      const eventId = await this.inbox.insertIfNew(event, client);
-      if (!eventId) return { duplicate: true };
-      const job: InboundEventJob = {
-        eventId,
-        correlationId: event.correlationId,
-        eventType: event.type,
-        locationId: event.locationId,
-        idempotencyKey: event.idempotencyKey,
-      };
-      await this.queue.send(QUEUES.inboundEvents, job, { transaction: client });
-      return { duplicate: false, eventId };
-    }, options);
+    const eventId = options.statementTimeoutMs
+      ? await this.inbox.insertIfNewWithin(event, options.statementTimeoutMs)
+      : await this.inbox.insertIfNew(event);
+    if (!eventId) return { duplicate: true };
+    this.relay.rowStored();
+    return { duplicate: false, eventId };
   }
 
   /** Records an event of a type no domain handler syncs: kept for the record, outcome IGNORED, no job. */

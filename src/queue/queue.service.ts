@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { PinoLogger } from 'nestjs-pino';
-import { PgBoss, fromPrisma, type Job, type SendOptions } from 'pg-boss';
+import { PgBoss, fromPrisma, type Job, type JobInsert, type SendOptions } from 'pg-boss';
 import { errorSummary } from '../common/error-summary.js';
 import { AppConfig } from '../config/app-config.js';
 import { DatabaseAvailability } from '../database/database-availability.js';
@@ -105,6 +105,45 @@ export class QueueService implements OnModuleInit, OnApplicationBootstrap, OnMod
     const { transaction, ...sendOptions } = options;
     if (!transaction) return this.boss.send(name, data, sendOptions);
     return this.boss.send(name, data, { ...sendOptions, db: asPgBossDatabase(transaction) });
+  }
+
+  /**
+   * Enqueues many jobs in one statement (pg-boss's batch insert), written by the caller's
+   * transaction: they exist if and only if the caller's writes commit. A job whose id is already
+   * taken is skipped.
+   */
+  async insert<TData extends SyncJobData>(
+    name: QueueName,
+    jobs: readonly JobInsert<TData>[],
+    { transaction }: { transaction: PrismaTransaction | SqlClient },
+  ): Promise<void> {
+    await this.boss.insert(name, [...jobs], { db: asPgBossDatabase(transaction) });
+  }
+
+  /**
+   * Wakes as many of this process's workers of `name` as `jobs` new jobs fill fetches, from their
+   * polling wait, so jobs just committed (the inbox relay's, ADR 0017) are fetched now rather than
+   * up to a polling interval later.
+   */
+  wakeWorkers(name: QueueName, jobs: number): void {
+    const batchSize = this.definitions.find((definition) => definition.name === name)?.worker.batchSize ?? 1;
+    const workers = this.boss.getWipData().filter((worker) => worker.name === name);
+    for (const worker of workers.slice(0, Math.ceil(jobs / batchSize))) this.boss.notifyWorker(worker.id);
+  }
+
+  /**
+   * LISTENs on `channel` over a session of pg-boss's own, which reconnects by itself once it has
+   * been established (its errors reach pg-boss's folded error log). Rejects when the first
+   * connection fails, or when the database adapter cannot listen.
+   */
+  async listen(
+    channel: string,
+    onNotification: () => void,
+    onReconnect: () => void,
+  ): Promise<{ close(): Promise<void> }> {
+    const db = this.boss.getDb();
+    if (!db.listen) throw new Error('the pg-boss database adapter cannot LISTEN');
+    return db.listen(channel, onNotification, onReconnect);
   }
 
   /**

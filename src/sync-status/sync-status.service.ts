@@ -17,15 +17,18 @@ export class SyncStatusService {
   ) {}
 
   async current(now = new Date()): Promise<SyncStatus> {
-    const [queueDepth, deadLettersOpen, lastWebhookAt, lastBackfillAt, eventsProcessedLastHour] = await Promise.all([
-      this.queue.depth(),
-      this.deadLetters.countOpen(),
-      this.inbox.lastReceivedAt(),
-      this.cursors.lastCompletedAt(),
-      this.inbox.countProcessedSince(new Date(now.getTime() - ONE_HOUR_MS)),
-    ]);
+    const [jobsWaiting, awaitingRelay, deadLettersOpen, lastWebhookAt, lastBackfillAt, eventsProcessedLastHour] =
+      await Promise.all([
+        this.queue.depth(),
+        this.inbox.countAwaitingRelay(),
+        this.deadLetters.countOpen(),
+        this.inbox.lastReceivedAt(),
+        this.cursors.lastCompletedAt(),
+        this.inbox.countProcessedSince(new Date(now.getTime() - ONE_HOUR_MS)),
+      ]);
     return {
-      queueDepth,
+      // Inbox rows the relay has not enqueued yet are waiting work too (ADR 0017).
+      queueDepth: jobsWaiting + awaitingRelay,
       deadLettersOpen,
       lastWebhookAt: lastWebhookAt ?? null,
       lastBackfillAt: lastBackfillAt ?? null,

@@ -13,6 +13,8 @@ export interface InboxRow {
   attempts: number;
   correlation_id: string;
   processed_at: Date | null;
+  /** NULL while the row waits for the relay to enqueue its job (ADR 0017). */
+  queued_at: Date | null;
   payload: unknown;
 }
 

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { DlqModule } from '../../dlq/dlq.module.js';
+import { InboxModule } from '../../inbox/inbox.module.js';
 import { MetricsController } from './metrics.controller.js';
 import { MetricsService } from './metrics.service.js';
 
 @Module({
-  imports: [DlqModule],
+  imports: [DlqModule, InboxModule],
   controllers: [MetricsController],
   providers: [MetricsService],
   exports: [MetricsService],

@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { DeadLettersRepository } from '../../dlq/dead-letters.repository.js';
+import { InboxRepository } from '../../inbox/inbox.repository.js';
 import { QueueService } from '../../queue/queue.service.js';
 
 /**
@@ -40,12 +41,21 @@ export class MetricsService implements OnModuleInit {
     private readonly adapterHost: HttpAdapterHost,
     queue: QueueService,
     deadLetters: DeadLettersRepository,
+    inbox: InboxRepository,
   ) {
     collectDefaultMetrics({ register: this.registry });
     this.gaugeReadAtScrape(
       'sync_queue_depth',
-      'Jobs waiting to run across the sync queues, including scheduled retries.',
-      () => queue.depth(),
+      'Work waiting to run: jobs across the sync queues (including scheduled retries) plus inbox rows not yet relayed to the queue.',
+      async () => {
+        const [jobs, awaitingRelay] = await Promise.all([queue.depth(), inbox.countAwaitingRelay()]);
+        return jobs + awaitingRelay;
+      },
+    );
+    this.gaugeReadAtScrape(
+      'sync_inbox_awaiting_relay',
+      'Inbox rows stored by the intake whose processing job the relay has not enqueued yet (ADR 0017).',
+      () => inbox.countAwaitingRelay(),
     );
     this.gaugeReadAtScrape('sync_dead_letters_open', 'Dead letters neither replayed nor discarded.', () =>
       deadLetters.countOpen(),

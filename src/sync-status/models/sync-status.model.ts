@@ -2,7 +2,10 @@ import { Field, GraphQLISODateTime, Int, ObjectType } from '@nestjs/graphql';
 
 @ObjectType({ description: 'How far behind the sync is, at the moment of the query.' })
 export class SyncStatus {
-  @Field(() => Int, { description: 'Jobs waiting to run, including scheduled retries.' })
+  @Field(() => Int, {
+    description:
+      'Work waiting to run: jobs, including scheduled retries, and inbox events not yet relayed to the queue.',
+  })
   queueDepth!: number;
 
   @Field(() => Int, { description: 'Dead letters not yet replayed or discarded.' })
