@@ -84,6 +84,8 @@ describe('inbox and queue', () => {
       const second = await inbox.accept({ ...noteEvent('e2'), payload: { changed: true } });
       expect(first.duplicate).toBe(false);
       expect(second).toEqual({ duplicate: true });
+      // The relay enqueues the row's job (ADR 0017): once processed, it has had its one job.
+      await processedRow('e2');
       expect(await jobCount('e2')).toBe(1);
       const [payload] = await database.query<{ payload: unknown }>(
         "SELECT payload FROM ghl_sync.sync_events WHERE idempotency_key = 'e2'",
@@ -97,6 +99,7 @@ describe('inbox and queue', () => {
       expect(results.filter((result) => !result.duplicate)).toHaveLength(1);
       const rows = await database.query("SELECT id FROM ghl_sync.sync_events WHERE idempotency_key = 'e3'");
       expect(rows).toHaveLength(1);
+      await processedRow('e3');
       expect(await jobCount('e3')).toBe(1);
     });
 
