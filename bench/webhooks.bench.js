@@ -100,32 +100,40 @@ async function seedReportingData(databaseUrl) {
 /** Seconds of load before a server's first row, not counted: the first row would otherwise pay for JIT warm-up. */
 const WARM_UP_SECONDS = Number(process.env.BENCH_WEBHOOK_WARM_UP_SECONDS ?? 3);
 
-async function warmUp(url) {
-  const deliveries = signedDeliveries(5_000);
+/**
+ * Autocannon requests that POST `amount` pre-signed deliveries in turn; `reused()` is how many were
+ * sent a second time (duplicates, not counted as accepted).
+ */
+function signedRequests(amount) {
+  const deliveries = signedDeliveries(amount);
   let next = 0;
+  const requests = [
+    {
+      method: 'POST',
+      setupRequest: (request) => {
+        const delivery = deliveries[next++ % deliveries.length];
+        return {
+          ...request,
+          headers: { 'content-type': 'application/json', 'x-ghl-signature': delivery.signature },
+          body: delivery.body,
+        };
+      },
+    },
+  ];
+  return { requests, reused: () => Math.max(0, next - deliveries.length) };
+}
+
+async function warmUp(url) {
   await load('warm-up', {
     url: `${url}/webhooks/ghl`,
     connections: CONNECTIONS,
     duration: WARM_UP_SECONDS,
-    requests: [
-      {
-        method: 'POST',
-        setupRequest: (request) => {
-          const delivery = deliveries[next++ % deliveries.length];
-          return {
-            ...request,
-            headers: { 'content-type': 'application/json', 'x-ghl-signature': delivery.signature },
-            body: delivery.body,
-          };
-        },
-      },
-    ],
+    requests: signedRequests(5_000).requests,
   });
 }
 
 async function measure(title, url, databaseUrl, connections, beside) {
-  const deliveries = signedDeliveries(DELIVERIES);
-  let next = 0;
+  const signed = signedRequests(DELIVERIES);
   const database = new pg.Client({ connectionString: databaseUrl });
   await database.connect();
   await database.query("TRUNCATE ghl_sync.sync_events; DELETE FROM pgboss.job WHERE name = 'sync.inbound-events'");
@@ -134,19 +142,7 @@ async function measure(title, url, databaseUrl, connections, beside) {
     url: `${url}/webhooks/ghl`,
     connections,
     duration: DURATION_SECONDS,
-    requests: [
-      {
-        method: 'POST',
-        setupRequest: (request) => {
-          const delivery = deliveries[next++ % deliveries.length];
-          return {
-            ...request,
-            headers: { 'content-type': 'application/json', 'x-ghl-signature': delivery.signature },
-            body: delivery.body,
-          };
-        },
-      },
-    ],
+    requests: signed.requests,
   });
   const { rows } = await database.query(
     "SELECT (SELECT count(*) FROM ghl_sync.sync_events) AS stored, (SELECT count(*) FROM pgboss.job WHERE name = 'sync.inbound-events') AS jobs",
@@ -161,7 +157,7 @@ async function measure(title, url, databaseUrl, connections, beside) {
     accepted: stored / DURATION_SECONDS,
     stored,
     jobs,
-    reused: Math.max(0, next - deliveries.length),
+    reused: signed.reused(),
   };
 }
 
