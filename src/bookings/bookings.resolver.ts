@@ -1,14 +1,30 @@
-import { Args, Context, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import { loadContact } from '../contacts/contact.loaders.js';
-import { ContactsRepository, type ContactRow } from '../contacts/contacts.repository.js';
+import { Args, Context, Info, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { loadContact, withLazyTags } from '../contacts/contact.loaders.js';
+import { ContactsRepository, type ContactNode } from '../contacts/contacts.repository.js';
 import { Contact } from '../contacts/models/contact.model.js';
 import { pageOf, type Connection } from '../graphql/pagination.js';
 import type { GraphqlContext } from '../graphql/request-loaders.js';
-import { BookingsRepository, type BookingRow } from './bookings.repository.js';
+import { selects } from '../graphql/selection.js';
+import { BookingsRepository, type BookingNode } from './bookings.repository.js';
 import { BookingsArgs } from './dto/bookings.args.js';
 import { Booking, BookingConnection } from './models/booking.model.js';
 
 const BOOKINGS_BY_CONTACT = Symbol('bookings by contact');
+
+/**
+ * The booking with its `contact` ready for GraphQL's default resolver: the contact read with it
+ * (its tags left to the loader), or else a function that loads it through the request's contact
+ * loader when a query selects it. No Nest resolver runs per booking.
+ */
+function withContactField(booking: BookingNode, contacts: ContactsRepository): BookingNode {
+  if (booking.contact === undefined) {
+    booking.contact = (_args, context) => loadContact((context as GraphqlContext).loaders, contacts, booking.contactId);
+  } else if (booking.contact !== null && typeof booking.contact !== 'function') {
+    withLazyTags(booking.contact, contacts);
+  }
+  return booking;
+}
 
 @Resolver(() => Booking)
 export class BookingsResolver {
@@ -18,28 +34,37 @@ export class BookingsResolver {
   ) {}
 
   @Query(() => BookingConnection, { description: 'Bookings in creation order; deleted ones only with includeDeleted.' })
-  async bookings(@Args() { filter, first, after }: BookingsArgs): Promise<Connection<BookingRow>> {
-    return pageOf(this.repository, { ...filter, includeDeleted: filter?.includeDeleted ?? false }, { first, after });
-  }
-
-  @ResolveField(() => Contact, { nullable: true })
-  async contact(@Parent() booking: BookingRow, @Context() { loaders }: GraphqlContext): Promise<ContactRow | null> {
-    return loadContact(loaders, this.contacts, booking.contactId);
+  async bookings(
+    @Args() { filter, first, after }: BookingsArgs,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Connection<BookingNode>> {
+    const query = {
+      ...filter,
+      includeDeleted: filter?.includeDeleted ?? false,
+      withContact: selects(info, ['edges', 'node', 'contact']),
+    };
+    const page = await pageOf(this.repository, query, { first, after });
+    for (const edge of page.edges) withContactField(edge.node, this.contacts);
+    return page;
   }
 }
 
 /** `Contact.bookings`, owned here so the contacts module knows nothing of bookings. */
 @Resolver(() => Contact)
 export class ContactBookingsResolver {
-  constructor(private readonly repository: BookingsRepository) {}
+  constructor(
+    private readonly repository: BookingsRepository,
+    private readonly contacts: ContactsRepository,
+  ) {}
 
   @ResolveField(() => [Booking], { description: 'Live bookings, soonest first.' })
-  async bookings(@Parent() contact: ContactRow, @Context() { loaders }: GraphqlContext): Promise<BookingRow[]> {
-    return loaders.many(
+  async bookings(@Parent() contact: ContactNode, @Context() { loaders }: GraphqlContext): Promise<BookingNode[]> {
+    const rows = await loaders.many(
       BOOKINGS_BY_CONTACT,
       contact.id,
       (ids) => this.repository.findByContactIds(ids),
       (row) => row.contactId,
     );
+    return rows.map((row) => withContactField(row, this.contacts));
   }
 }

@@ -7,6 +7,12 @@ import { createServicePool, endPool } from './service-pool.js';
 
 type QueryEvents = [{ emit: 'event'; level: 'query' }];
 
+/** One SQL statement the read client sent, as sent: text and parameters. */
+export interface ReadStatement {
+  readonly query: string;
+  readonly params: readonly unknown[];
+}
+
 /** How long a read waits for a free connection of the read pool before it fails. */
 const READ_CONNECTION_WAIT_MS = 10_000;
 
@@ -27,6 +33,8 @@ export class ReadPrismaService
 
   readonly pool: pg.Pool;
 
+  private readonly listeners: ((statement: ReadStatement) => void)[] = [];
+
   constructor(config: AppConfig) {
     const pool = createServicePool(config, {
       owner: ReadPrismaService.name,
@@ -44,9 +52,30 @@ export class ReadPrismaService
     });
     super({ adapter: new PrismaPg(pool), log: [{ emit: 'event', level: 'query' }] as QueryEvents });
     this.pool = pool;
-    this.$on('query', () => {
+    this.$on('query', (event) => {
       this.queryCount += 1;
+      if (this.listeners.length > 0) this.notify({ query: event.query, params: JSON.parse(event.params) as unknown[] });
     });
+  }
+
+  /**
+   * Plain node-postgres on the read pool, for the hot GraphQL pages: no Prisma client between the
+   * rows and the answer. Counted in `queryCount` and told to `onStatement` listeners like Prisma's.
+   */
+  async sql<R extends pg.QueryResultRow>(text: string, values: readonly unknown[] = []): Promise<R[]> {
+    this.queryCount += 1;
+    if (this.listeners.length > 0) this.notify({ query: text, params: values });
+    const { rows } = await this.pool.query<R>(text, values as unknown[]);
+    return rows;
+  }
+
+  /** Calls `listener` with every statement sent from now on, through Prisma or `sql`; for tests. */
+  onStatement(listener: (statement: ReadStatement) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private notify(statement: ReadStatement): void {
+    for (const listener of this.listeners) listener(statement);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,6 +1,6 @@
 import { Args, Context, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { loadContact } from '../contacts/contact.loaders.js';
-import { ContactsRepository, type ContactRow } from '../contacts/contacts.repository.js';
+import { ContactsRepository, type ContactNode } from '../contacts/contacts.repository.js';
 import { Contact } from '../contacts/models/contact.model.js';
 import { pageOf, type Connection } from '../graphql/pagination.js';
 import type { GraphqlContext } from '../graphql/request-loaders.js';
@@ -33,7 +33,7 @@ export class OpportunitiesResolver {
   async contact(
     @Parent() opportunity: OpportunityRow,
     @Context() { loaders }: GraphqlContext,
-  ): Promise<ContactRow | null> {
+  ): Promise<ContactNode | null> {
     return loadContact(loaders, this.contacts, opportunity.contactId);
   }
 
@@ -73,7 +73,7 @@ export class ContactOpportunitiesResolver {
 
   @ResolveField(() => [Opportunity], { description: 'Live opportunities, oldest first.' })
   async opportunities(
-    @Parent() contact: ContactRow,
+    @Parent() contact: ContactNode,
     @Context() { loaders }: GraphqlContext,
   ): Promise<OpportunityRow[]> {
     return loaders.many(

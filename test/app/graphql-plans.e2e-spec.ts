@@ -70,8 +70,9 @@ describe('query plans of the main GraphQL reads (issue 13)', () => {
       )
     ).rows;
     deepCursor = encodeCursor({ createdAt: middle!.created_at, id: middle!.id });
-    service.app.get(ReadPrismaService).$on('query', (event) => {
-      statements.push({ query: event.query, params: JSON.parse(event.params) as unknown[] });
+    // Every statement of the read client, Prisma's and plain node-postgres' alike.
+    service.app.get(ReadPrismaService).onStatement((statement) => {
+      statements.push({ query: statement.query, params: [...statement.params] });
     });
   });
 
