@@ -22,8 +22,8 @@ export interface BookingQuery {
 
 /**
  * A booking as the read API serves it: the columns its GraphQL type shows (and its position), and
- * its contact, read in the same statement (`withContact`), or else a function GraphQL's default
- * resolver calls only when a query selects it (through the request's contact loader).
+ * its contact, read in the same statement (`withContact`), or else loaded when a query reads it
+ * (through the request's contact loader).
  */
 export interface BookingNode {
   readonly id: string;
@@ -37,7 +37,7 @@ export interface BookingNode {
   readonly ghlUpdatedAt: Date | null;
   readonly deletedAt: Date | null;
   readonly createdAt: Date;
-  contact?: ContactNode | null | ((args: unknown, context: unknown) => Promise<ContactNode | null>);
+  contact?: ContactNode | null | Promise<ContactNode | null>;
 }
 
 /** The columns of a BookingNode, of `bookings b`. */

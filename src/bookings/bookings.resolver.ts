@@ -4,7 +4,8 @@ import { loadContact, withLazyTags } from '../contacts/contact.loaders.js';
 import { ContactsRepository, type ContactNode } from '../contacts/contacts.repository.js';
 import { Contact } from '../contacts/models/contact.model.js';
 import { pageOf, type Connection } from '../graphql/pagination.js';
-import type { GraphqlContext } from '../graphql/request-loaders.js';
+import { lazyField, readWith } from '../graphql/lazy-field.js';
+import type { GraphqlContext, RequestLoaders } from '../graphql/request-loaders.js';
 import { selects } from '../graphql/selection.js';
 import { BookingsRepository, type BookingNode } from './bookings.repository.js';
 import { BookingsArgs } from './dto/bookings.args.js';
@@ -13,17 +14,14 @@ import { Booking, BookingConnection } from './models/booking.model.js';
 const BOOKINGS_BY_CONTACT = Symbol('bookings by contact');
 
 /**
- * The booking with its `contact` ready for GraphQL's default resolver: the contact read with it
- * (its tags left to the loader), or else a function that loads it through the request's contact
- * loader when a query selects it. No Nest resolver runs per booking.
+ * The booking with its contact as a plain field: read with it (its tags then loaded when read), or
+ * else loaded through the request's contact loader when a query reads it. No Nest resolver runs
+ * per booking.
  */
-function withContactField(booking: BookingNode, contacts: ContactsRepository): BookingNode {
-  if (booking.contact === undefined) {
-    booking.contact = (_args, context) => loadContact((context as GraphqlContext).loaders, contacts, booking.contactId);
-  } else if (booking.contact !== null && typeof booking.contact !== 'function') {
-    withLazyTags(booking.contact, contacts);
-  }
-  return booking;
+function withContactField(booking: BookingNode, contacts: ContactsRepository, loaders: RequestLoaders): BookingNode {
+  const contact = readWith(booking, 'contact') as ContactNode | null | undefined;
+  if (contact) withLazyTags(contact, contacts, loaders);
+  return lazyField(booking, 'contact', () => loadContact(loaders, contacts, booking.contactId));
 }
 
 @Resolver(() => Booking)
@@ -37,6 +35,7 @@ export class BookingsResolver {
   async bookings(
     @Args() { filter, first, after }: BookingsArgs,
     @Info() info: GraphQLResolveInfo,
+    @Context() { loaders }: GraphqlContext,
   ): Promise<Connection<BookingNode>> {
     const query = {
       ...filter,
@@ -44,7 +43,7 @@ export class BookingsResolver {
       withContact: selects(info, ['edges', 'node', 'contact']),
     };
     const page = await pageOf(this.repository, query, { first, after });
-    for (const edge of page.edges) withContactField(edge.node, this.contacts);
+    for (const edge of page.edges) withContactField(edge.node, this.contacts, loaders);
     return page;
   }
 }
@@ -65,6 +64,6 @@ export class ContactBookingsResolver {
       (ids) => this.repository.findByContactIds(ids),
       (row) => row.contactId,
     );
-    return rows.map((row) => withContactField(row, this.contacts));
+    return rows.map((row) => withContactField(row, this.contacts, loaders));
   }
 }

@@ -1,4 +1,5 @@
-import type { GraphqlContext, RequestLoaders } from '../graphql/request-loaders.js';
+import { lazyField } from '../graphql/lazy-field.js';
+import type { RequestLoaders } from '../graphql/request-loaders.js';
 import type { ContactNode, ContactsRepository } from './contacts.repository.js';
 
 const CONTACT_BY_ID = Symbol('contact by id');
@@ -17,24 +18,24 @@ export function loadContact(
   return loaders.one(
     CONTACT_BY_ID,
     id,
-    async (ids) => (await contacts.findByIds(ids)).map((contact) => withLazyTags(contact, contacts)),
+    async (ids) => (await contacts.findByIds(ids)).map((contact) => withLazyTags(contact, contacts, loaders)),
     (contact) => contact.id,
   );
 }
 
-/**
- * The contact with `tags` as a function when they were not read with it: GraphQL's default
- * resolver calls it only when the query selects `tags`, so no Nest resolver runs per contact.
- */
-export function withLazyTags(contact: ContactNode, contacts: ContactsRepository): ContactNode {
-  contact.tags ??= async (_args, context) => {
-    const rows = await (context as GraphqlContext).loaders.many(
+/** The contact with its tags loaded when a query reads them, unless they were read with it. */
+export function withLazyTags<T extends ContactNode>(
+  contact: T,
+  contacts: ContactsRepository,
+  loaders: RequestLoaders,
+): T {
+  return lazyField(contact, 'tags', async () => {
+    const rows = await loaders.many(
       TAGS,
       contact.id,
       (ids) => contacts.tagsOf(ids),
       (row) => row.contactId,
     );
     return rows.map((row) => row.tag);
-  };
-  return contact;
+  });
 }

@@ -11,8 +11,8 @@ export type ContactRow = Contact;
 
 /**
  * A contact as the read API serves it: the columns its GraphQL type shows, and its tags, read in
- * the same statement (`withTags`), or else a function GraphQL's default resolver calls only when a
- * query selects them (contact.loaders.ts: one statement for every contact of the request).
+ * the same statement (`withTags`), or else loaded when a query reads them (contact.loaders.ts: one
+ * statement for every such contact of the request).
  */
 export interface ContactNode {
   readonly id: string;
@@ -26,7 +26,7 @@ export interface ContactNode {
   readonly createdAt: Date;
   readonly updatedAt: Date;
   readonly deletedAt: Date | null;
-  tags?: string[] | ((args: unknown, context: { loaders: unknown }) => Promise<string[]>);
+  tags?: string[] | Promise<string[]>;
 }
 
 /** The columns of a ContactNode and their fields, for readers that join contacts (a booking's contact). */
@@ -131,18 +131,8 @@ export class ContactsRepository {
   }
 
   /** One contact by a unique key, deleted ones included: the read API's `contact(...)`. */
-  async findOne(key: { id: string } | { ghlContactId: string } | { email: string }): Promise<ContactNode | null> {
-    const [column, value] =
-      'id' in key
-        ? ['c.id = $1::uuid', key.id]
-        : 'ghlContactId' in key
-          ? ['c.ghl_contact_id = $1', key.ghlContactId]
-          : ['c.email = $1', key.email];
-    const [row] = await this.reads.sql<ContactNode>(
-      `SELECT ${NODE_COLUMNS}, ${TAGS_COLUMN} FROM contacts c WHERE ${column}`,
-      [value],
-    );
-    return row ?? null;
+  async findOne(key: { id: string } | { ghlContactId: string } | { email: string }): Promise<ContactRow | null> {
+    return this.reads.contact.findUnique({ where: key });
   }
 
   /** Contacts by id, deleted ones included, for the read API (a booking's or opportunity's contact). */

@@ -23,16 +23,29 @@ export class ContactsResolver {
   async contacts(
     @Args() { filter, first, after }: ContactsArgs,
     @Info() info: GraphQLResolveInfo,
+    @Context() { loaders }: GraphqlContext,
   ): Promise<Connection<ContactNode>> {
     const query = { ...this.queryOf(filter), withTags: selects(info, ['edges', 'node', 'tags']) };
     const page = await pageOf(this.repository, query, { first, after });
     // Read with the page when selected; else only a fragment on another path could ask, through the loader.
-    if (!query.withTags) for (const edge of page.edges) withLazyTags(edge.node, this.repository);
+    if (!query.withTags) for (const edge of page.edges) withLazyTags(edge.node, this.repository, loaders);
     return page;
   }
 
   @Query(() => Contact, { nullable: true, description: 'One contact by exactly one of id, ghlContactId, email.' })
-  async contact(@Args() { id, ghlContactId, email }: ContactLookupArgs): Promise<ContactNode | null> {
+  async contact(
+    @Args() { id, ghlContactId, email }: ContactLookupArgs,
+    @Context() { loaders }: GraphqlContext,
+  ): Promise<ContactNode | null> {
+    const contact = await this.findOne(id, ghlContactId, email);
+    return contact && withLazyTags(contact, this.repository, loaders);
+  }
+
+  private async findOne(
+    id: string | undefined,
+    ghlContactId: string | undefined,
+    email: string | undefined,
+  ): Promise<ContactNode | null> {
     const given = [id, ghlContactId, email].filter((value) => value !== undefined && value !== null);
     if (given.length !== 1) {
       throw new GraphQLError('Give exactly one of id, ghlContactId, email.', {
