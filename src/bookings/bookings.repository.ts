@@ -102,17 +102,17 @@ export class BookingsRepository {
     const values: unknown[] = [];
     const conditions = this.conditionsOf(query, values, after);
     const ranged = query.startsAfter !== undefined || query.startsBefore !== undefined;
-    const size = `$${values.push(limit)}`;
-    const walk = `SELECT id FROM bookings WHERE ${conditions} ORDER BY created_at, id LIMIT ${size}`;
+    // Limits in the text, not parameters: a generic plan for an unknown LIMIT assumes a large one.
+    const walk = `SELECT id FROM bookings WHERE ${conditions} ORDER BY created_at, id LIMIT ${Math.trunc(limit)}`;
     if (!ranged) return this.pageOf(walk, values, query.withContact);
-    const cap = `$${values.push(RANGE_FIRST_LIMIT + 1)}`;
-    const rangeFirst = `SELECT id FROM (SELECT id, created_at FROM bookings WHERE ${conditions} ORDER BY starts_at LIMIT ${cap}) r
-      ORDER BY created_at, id LIMIT ${size}`;
-    const rangeSize = `(SELECT count(*)::int FROM (SELECT FROM bookings WHERE ${conditions} LIMIT ${cap}) n) AS "rangeSize"`;
+    const capped = `SELECT FROM bookings WHERE ${conditions} LIMIT ${RANGE_FIRST_LIMIT + 1}`;
+    const rangeFirst = `SELECT id FROM (SELECT id, created_at FROM bookings WHERE ${conditions}
+        ORDER BY starts_at LIMIT ${RANGE_FIRST_LIMIT + 1}) r
+      ORDER BY created_at, id LIMIT ${Math.trunc(limit)}`;
+    const rangeSize = `(SELECT count(*)::int FROM (${capped}) n) AS "rangeSize"`;
     const rows = await this.pageOf(rangeFirst, values, query.withContact, rangeSize);
     const [first] = rows as (BookingNode & { rangeSize?: number })[];
     if (first?.rangeSize === undefined || first.rangeSize <= RANGE_FIRST_LIMIT) return rows;
-    values.pop();
     return this.pageOf(walk, values, query.withContact);
   }
 

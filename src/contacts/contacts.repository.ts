@@ -230,10 +230,10 @@ export class ContactsRepository {
   async findPage(query: ContactQuery, limit: number, after?: KeysetPosition): Promise<ContactNode[]> {
     const values: unknown[] = [];
     const conditions = this.conditionsOf(query, values, after);
-    values.push(limit);
+    // The limit in the text, not a parameter: a generic plan for an unknown LIMIT assumes a large one.
     return this.reads.sql<ContactNode>(
       `SELECT ${NODE_COLUMNS}${query.withTags ? `, ${TAGS_COLUMN}` : ''} FROM contacts c
-        WHERE ${conditions} ORDER BY c.created_at, c.id LIMIT $${values.length}`,
+        WHERE ${conditions} ORDER BY c.created_at, c.id LIMIT ${Math.trunc(limit)}`,
       values,
     );
   }

@@ -49,13 +49,20 @@ function scansOf(plan: PlanNode): Scan[] {
   return [...own, ...(plan.Plans ?? []).flatMap(scansOf)];
 }
 
+/** A parameter as Postgres text input: arrays as array literals, dates in ISO form. */
+function literalOf(param: unknown): string {
+  if (Array.isArray(param)) return `{${param.map((each) => `"${String(each)}"`).join(',')}}`;
+  if (param instanceof Date) return param.toISOString();
+  return String(param);
+}
+
 describe('query plans of the main GraphQL reads (issue 13)', () => {
   let database: TestDatabase;
   let service: TestApp;
   let explainer: pg.Client;
   let deepCursor: string;
   /** What the read API's client sent, captured as it ran: statement and parameters. */
-  const statements: { query: string; params: unknown[] }[] = [];
+  const statements: { query: string; params: unknown[]; prepared: boolean }[] = [];
 
   beforeAll(async () => {
     database = await createTestDatabase('graphql_plans');
@@ -72,7 +79,7 @@ describe('query plans of the main GraphQL reads (issue 13)', () => {
     deepCursor = encodeCursor({ createdAt: middle!.created_at, id: middle!.id });
     // Every statement of the read client, Prisma's and plain node-postgres' alike.
     service.app.get(ReadPrismaService).onStatement((statement) => {
-      statements.push({ query: statement.query, params: [...statement.params] });
+      statements.push({ query: statement.query, params: [...statement.params], prepared: statement.prepared ?? false });
     });
   });
 
@@ -82,21 +89,40 @@ describe('query plans of the main GraphQL reads (issue 13)', () => {
     await database?.drop();
   });
 
-  /** Runs `query` through the service, then EXPLAIN ANALYZE on each statement it sent, as sent. */
+  /**
+   * Runs `query` through the service, then EXPLAIN ANALYZE on each statement it sent, as sent; a
+   * prepared one (plain node-postgres) also with the generic plan Postgres may switch it to.
+   */
   async function plansOf(query: string, variables: Record<string, unknown> = {}) {
     statements.length = 0;
     const body = (await (await service.graphql(query, { variables })).json()) as { errors?: unknown };
     expect(body.errors).toBeUndefined();
     expect(statements.length).toBeGreaterThan(0);
     const plans = [];
-    for (const { query: sql, params } of statements) {
+    for (const { query: sql, params, prepared } of statements) {
       const { rows } = await explainer.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
         `EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`,
         params,
       );
       plans.push({ sql, scans: scansOf(rows[0]!['QUERY PLAN'][0].Plan) });
+      if (prepared) plans.push({ sql: `generic plan of ${sql}`, scans: await genericScansOf(sql, params) });
     }
     return plans;
+  }
+
+  async function genericScansOf(sql: string, params: unknown[]): Promise<Scan[]> {
+    await explainer.query(`PREPARE generic_plan AS ${sql}`);
+    try {
+      await explainer.query('SET plan_cache_mode = force_generic_plan');
+      const literals = params.map((param) => explainer.escapeLiteral(literalOf(param))).join(', ');
+      const { rows } = await explainer.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
+        `EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE generic_plan${params.length > 0 ? `(${literals})` : ''}`,
+      );
+      return scansOf(rows[0]!['QUERY PLAN'][0].Plan);
+    } finally {
+      await explainer.query('RESET plan_cache_mode');
+      await explainer.query('DEALLOCATE generic_plan');
+    }
   }
 
   it.each([
