@@ -16,8 +16,10 @@ export interface BookingQuery {
   readonly startsAfter?: Date;
   readonly startsBefore?: Date;
   readonly includeDeleted?: boolean;
-  /** Read each booking's contact in the page's statement (the query selects it). */
-  readonly withContact?: boolean;
+  /** The fields the query shows of each booking; every field when not given. */
+  readonly fields?: ReadonlySet<string>;
+  /** The fields the query shows of each booking's contact, read in the page's statement; not read when not given. */
+  readonly contactFields?: ReadonlySet<string>;
 }
 
 /**
@@ -40,23 +42,36 @@ export interface BookingNode {
   contact?: ContactNode | null | Promise<ContactNode | null>;
 }
 
-/** The columns of a BookingNode, of `bookings b`. */
-const NODE_COLUMNS = [
-  'b.id',
-  'b.ghl_appointment_id AS "ghlAppointmentId"',
-  'b.contact_id AS "contactId"',
-  'b.calendar_id AS "calendarId"',
-  'b.title',
-  'b.status::text AS status',
-  'b.starts_at AS "startsAt"',
-  'b.ends_at AS "endsAt"',
-  'b.ghl_updated_at AS "ghlUpdatedAt"',
-  'b.deleted_at AS "deletedAt"',
-  'b.created_at AS "createdAt"',
-].join(', ');
+/** The columns of a BookingNode and their fields, of `bookings b`. */
+const NODE_FIELDS: readonly (readonly [column: string, field: string])[] = [
+  ['b.id', 'id'],
+  ['b.ghl_appointment_id', 'ghlAppointmentId'],
+  ['b.contact_id', 'contactId'],
+  ['b.calendar_id', 'calendarId'],
+  ['b.title', 'title'],
+  ['b.status::text', 'status'],
+  ['b.starts_at', 'startsAt'],
+  ['b.ends_at', 'endsAt'],
+  ['b.ghl_updated_at', 'ghlUpdatedAt'],
+  ['b.deleted_at', 'deletedAt'],
+  ['b.created_at', 'createdAt'],
+];
+/** Read whatever the query selects: the cursor and the contact's loader need them. */
+const ALWAYS = new Set(['id', 'contactId', 'createdAt']);
 
-/** A booking's contact's columns, of `contacts c` joined, each prefixed `contact.`. */
-const CONTACT_COLUMNS = CONTACT_NODE_FIELDS.map(([column, field]) => `c.${column} AS "contact.${field}"`).join(', ');
+/** The columns of the fields `shown` (every field when not given), and those a booking always needs. */
+function columnsOf(shown: ReadonlySet<string> | undefined): string {
+  return NODE_FIELDS.filter(([, field]) => !shown || shown.has(field) || ALWAYS.has(field))
+    .map(([column, field]) => `${column} AS "${field}"`)
+    .join(', ');
+}
+
+/** A booking's contact's columns, of `contacts c` joined, each prefixed `contact.`: its id and the fields `shown`. */
+function contactColumnsOf(shown: ReadonlySet<string>): string {
+  return CONTACT_NODE_FIELDS.filter(([, field]) => field === 'id' || shown.has(field))
+    .map(([column, field]) => `c.${column} AS "contact.${field}"`)
+    .join(', ');
+}
 
 /** Bookings of a date range read in starts_at order and sorted, at most; a wider range walks creation order. */
 const RANGE_FIRST_LIMIT = 10_000;
@@ -104,16 +119,16 @@ export class BookingsRepository {
     const ranged = query.startsAfter !== undefined || query.startsBefore !== undefined;
     // Limits in the text, not parameters: a generic plan for an unknown LIMIT assumes a large one.
     const walk = `SELECT id FROM bookings WHERE ${conditions} ORDER BY created_at, id LIMIT ${Math.trunc(limit)}`;
-    if (!ranged) return this.pageOf(walk, values, query.withContact);
+    if (!ranged) return this.pageOf(walk, values, query);
     const capped = `SELECT FROM bookings WHERE ${conditions} LIMIT ${RANGE_FIRST_LIMIT + 1}`;
     const rangeFirst = `SELECT id FROM (SELECT id, created_at FROM bookings WHERE ${conditions}
         ORDER BY starts_at LIMIT ${RANGE_FIRST_LIMIT + 1}) r
       ORDER BY created_at, id LIMIT ${Math.trunc(limit)}`;
     const rangeSize = `(SELECT count(*)::int FROM (${capped}) n) AS "rangeSize"`;
-    const rows = await this.pageOf(rangeFirst, values, query.withContact, rangeSize);
+    const rows = await this.pageOf(rangeFirst, values, query, rangeSize);
     const [first] = rows as (BookingNode & { rangeSize?: number })[];
     if (first?.rangeSize === undefined || first.rangeSize <= RANGE_FIRST_LIMIT) return rows;
-    return this.pageOf(walk, values, query.withContact);
+    return this.pageOf(walk, values, query);
   }
 
   async count(query: BookingQuery): Promise<number> {
@@ -128,7 +143,7 @@ export class BookingsRepository {
   /** Live bookings of these contacts, soonest first. */
   async findByContactIds(contactIds: readonly string[]): Promise<BookingNode[]> {
     return this.reads.sql<BookingNode>(
-      `SELECT ${NODE_COLUMNS} FROM bookings b WHERE b.contact_id = ANY($1::uuid[]) AND b.deleted_at IS NULL
+      `SELECT ${columnsOf(undefined)} FROM bookings b WHERE b.contact_id = ANY($1::uuid[]) AND b.deleted_at IS NULL
         ORDER BY b.starts_at, b.id`,
       [contactIds],
     );
@@ -138,10 +153,15 @@ export class BookingsRepository {
   private async pageOf(
     pageIds: string,
     values: readonly unknown[],
-    withContact = false,
+    { fields, contactFields }: BookingQuery,
     extra?: string,
   ): Promise<BookingNode[]> {
-    const columns = [NODE_COLUMNS, ...(withContact ? [CONTACT_COLUMNS] : []), ...(extra ? [extra] : [])].join(', ');
+    const withContact = contactFields !== undefined;
+    const columns = [
+      columnsOf(fields),
+      ...(withContact ? [contactColumnsOf(contactFields)] : []),
+      ...(extra ? [extra] : []),
+    ].join(', ');
     const rows = await this.reads.sql<Record<string, unknown>>(
       `SELECT ${columns} FROM bookings b${withContact ? ' LEFT JOIN contacts c ON c.id = b.contact_id' : ''}
         WHERE b.id IN (${pageIds}) ORDER BY b.created_at, b.id`,

@@ -6,7 +6,7 @@ import { Contact } from '../contacts/models/contact.model.js';
 import { pageOf, type Connection } from '../graphql/pagination.js';
 import { lazyField, readWith } from '../graphql/lazy-field.js';
 import type { GraphqlContext, RequestLoaders } from '../graphql/request-loaders.js';
-import { selects } from '../graphql/selection.js';
+import { selectedFields, selects } from '../graphql/selection.js';
 import { BookingsRepository, type BookingNode } from './bookings.repository.js';
 import { BookingsArgs } from './dto/bookings.args.js';
 import { Booking, BookingConnection } from './models/booking.model.js';
@@ -40,7 +40,10 @@ export class BookingsResolver {
     const query = {
       ...filter,
       includeDeleted: filter?.includeDeleted ?? false,
-      withContact: selects(info, ['edges', 'node', 'contact']),
+      fields: selectedFields(info, ['edges', 'node']),
+      contactFields: selects(info, ['edges', 'node', 'contact'])
+        ? selectedFields(info, ['edges', 'node', 'contact'])
+        : undefined,
     };
     const page = await pageOf(this.repository, query, { first, after });
     for (const edge of page.edges) withContactField(edge.node, this.contacts, loaders);

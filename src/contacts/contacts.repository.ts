@@ -49,6 +49,13 @@ const NODE_COLUMNS = CONTACT_NODE_FIELDS.map(([column, field]) =>
   column === field ? `c.${column}` : `c.${column} AS "${field}"`,
 ).join(', ');
 
+/** The columns of the fields `shown` of `contacts c`, and id and createdAt (the cursor, nested fields). */
+function pageColumnsOf(shown: ReadonlySet<string>): string {
+  return CONTACT_NODE_FIELDS.filter(([, field]) => field === 'id' || field === 'createdAt' || shown.has(field))
+    .map(([column, field]) => (column === field ? `c.${column}` : `c.${column} AS "${field}"`))
+    .join(', ');
+}
+
 /** A contact's tags in order, from the (contact_id, tag) key alone. */
 const TAGS_COLUMN = 'ARRAY(SELECT t.tag FROM contact_tags t WHERE t.contact_id = c.id ORDER BY t.tag) AS tags';
 
@@ -107,6 +114,8 @@ export interface ContactQuery {
   readonly includeDeleted?: boolean;
   /** Read each contact's tags in the page's statement (the query selects them). */
   readonly withTags?: boolean;
+  /** The fields the query shows of each contact (id and createdAt always read); every field when not given. */
+  readonly fields?: ReadonlySet<string>;
 }
 
 export type ContactWrite = Prisma.ContactUncheckedCreateInput;
@@ -232,7 +241,7 @@ export class ContactsRepository {
     const conditions = this.conditionsOf(query, values, after);
     // The limit in the text, not a parameter: a generic plan for an unknown LIMIT assumes a large one.
     return this.reads.sql<ContactNode>(
-      `SELECT ${NODE_COLUMNS}${query.withTags ? `, ${TAGS_COLUMN}` : ''} FROM contacts c
+      `SELECT ${query.fields ? pageColumnsOf(query.fields) : NODE_COLUMNS}${query.withTags ? `, ${TAGS_COLUMN}` : ''} FROM contacts c
         WHERE ${conditions} ORDER BY c.created_at, c.id LIMIT ${Math.trunc(limit)}`,
       values,
     );

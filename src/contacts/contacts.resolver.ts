@@ -3,7 +3,7 @@ import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import { AppConfig } from '../config/app-config.js';
 import { pageOf, type Connection } from '../graphql/pagination.js';
 import type { GraphqlContext } from '../graphql/request-loaders.js';
-import { selects } from '../graphql/selection.js';
+import { selectedFields } from '../graphql/selection.js';
 import { withLazyTags } from './contact.loaders.js';
 import { normalizeEmail, normalizePhone, normalizeTags } from './contact.mapper.js';
 import { ContactsRepository, type ContactNode, type ContactQuery } from './contacts.repository.js';
@@ -25,7 +25,8 @@ export class ContactsResolver {
     @Info() info: GraphQLResolveInfo,
     @Context() { loaders }: GraphqlContext,
   ): Promise<Connection<ContactNode>> {
-    const query = { ...this.queryOf(filter), withTags: selects(info, ['edges', 'node', 'tags']) };
+    const fields = selectedFields(info, ['edges', 'node']);
+    const query = { ...this.queryOf(filter), withTags: fields.has('tags'), fields };
     const page = await pageOf(this.repository, query, { first, after });
     // Read with the page when selected; else only a fragment on another path could ask, through the loader.
     if (!query.withTags) for (const edge of page.edges) withLazyTags(edge.node, this.repository, loaders);
