@@ -120,7 +120,8 @@ export class BookingsRepository {
     // Limits in the text, not parameters: a generic plan for an unknown LIMIT assumes a large one.
     const walk = `SELECT id FROM bookings WHERE ${conditions} ORDER BY created_at, id LIMIT ${Math.trunc(limit)}`;
     if (!ranged) return this.pageOf(walk, values, query);
-    const capped = `SELECT FROM bookings WHERE ${conditions} LIMIT ${RANGE_FIRST_LIMIT + 1}`;
+    // In starts_at order, so the range is read from the index even when it holds most of the table.
+    const capped = `SELECT FROM bookings WHERE ${conditions} ORDER BY starts_at LIMIT ${RANGE_FIRST_LIMIT + 1}`;
     const rangeFirst = `SELECT id FROM (SELECT id, created_at FROM bookings WHERE ${conditions}
         ORDER BY starts_at LIMIT ${RANGE_FIRST_LIMIT + 1}) r
       ORDER BY created_at, id LIMIT ${Math.trunc(limit)}`;

@@ -135,6 +135,12 @@ describe('query plans of the main GraphQL reads (issue 13)', () => {
       () => ({ from: '2025-07-01T00:00:00.000Z', to: '2025-08-01T00:00:00.000Z' }),
     ],
     [
+      'first 100 bookings in a date range wider than the range-first limit (the walk)',
+      `query($from: DateTime!, $to: DateTime!) {
+        bookings(first: 100, filter: { startsAfter: $from, startsBefore: $to }) { edges { node { id contact { email } } } } }`,
+      () => ({ from: '2025-01-01T00:00:00.000Z', to: '2026-01-01T00:00:00.000Z' }),
+    ],
+    [
       'contacts by tag, with their tags',
       `query($tag: String!) { contacts(first: 100, filter: { tag: $tag }) { edges { node { id tags } } } }`,
       // One contact in ten. (For the bench's one in fifty, 400 contacts at this scale, Postgres rightly
@@ -168,4 +174,27 @@ describe('query plans of the main GraphQL reads (issue 13)', () => {
       }
     },
   );
+
+  it.each([
+    ['a month', '2025-07-01T00:00:00.000Z', '2025-08-01T00:00:00.000Z'],
+    ['the whole year (wider than the range-first limit)', '2025-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z'],
+  ])('bookings in %s: the first page in creation order, with each contact', async (_, from, to) => {
+    const response = await service.graphql(
+      `query($from: DateTime!, $to: DateTime!) {
+        bookings(first: 100, filter: { startsAfter: $from, startsBefore: $to }) { edges { node { id contact { email } } } } }`,
+      { variables: { from, to } },
+    );
+    const body = (await response.json()) as {
+      data: { bookings: { edges: { node: { id: string; contact: { email: string | null } | null } }[] } };
+    };
+    const { rows } = await explainer.query<{ id: string; email: string | null }>(
+      `SELECT b.id, c.email FROM bookings b LEFT JOIN contacts c ON c.id = b.contact_id
+        WHERE b.starts_at >= $1 AND b.starts_at < $2 AND b.deleted_at IS NULL ORDER BY b.created_at, b.id LIMIT 100`,
+      [from, to],
+    );
+    expect(rows).toHaveLength(100);
+    expect(body.data.bookings.edges.map(({ node }) => ({ id: node.id, email: node.contact?.email ?? null }))).toEqual(
+      rows.map((row) => ({ id: row.id, email: row.email })),
+    );
+  });
 });
