@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { lockKeys } from '../database/advisory-locks.js';
-import { keysetAfter, type KeysetPosition } from '../database/keyset.js';
+import type { KeysetPosition } from '../database/keyset.js';
 import { PrismaService, type PrismaTransaction, type SqlClient } from '../database/prisma.service.js';
 import { ReadPrismaService } from '../database/read-prisma.service.js';
 import type { Contact, Prisma } from '../generated/prisma/client.js';
@@ -8,6 +8,56 @@ import type { ContactState, PlannedWrites } from './contact-change-plan.js';
 import type { CustomFieldValue } from './contact.mapper.js';
 
 export type ContactRow = Contact;
+
+/**
+ * A contact as the read API serves it: the columns its GraphQL type shows, and its tags, read in
+ * the same statement (`withTags`), or else loaded when a query reads them (contact.loaders.ts: one
+ * statement for every such contact of the request).
+ */
+export interface ContactNode {
+  readonly id: string;
+  readonly ghlContactId: string | null;
+  readonly ghlLocationId: string | null;
+  readonly email: string | null;
+  readonly phone: string | null;
+  readonly firstName: string | null;
+  readonly lastName: string | null;
+  readonly ghlUpdatedAt: Date | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  readonly deletedAt: Date | null;
+  tags?: string[] | Promise<string[]>;
+}
+
+/** The columns of a ContactNode and their fields, for readers that join contacts (a booking's contact). */
+export const CONTACT_NODE_FIELDS: readonly (readonly [column: string, field: string])[] = [
+  ['id', 'id'],
+  ['ghl_contact_id', 'ghlContactId'],
+  ['ghl_location_id', 'ghlLocationId'],
+  ['email', 'email'],
+  ['phone', 'phone'],
+  ['first_name', 'firstName'],
+  ['last_name', 'lastName'],
+  ['ghl_updated_at', 'ghlUpdatedAt'],
+  ['created_at', 'createdAt'],
+  ['updated_at', 'updatedAt'],
+  ['deleted_at', 'deletedAt'],
+];
+
+/** The columns of a ContactNode, of `contacts c`. */
+const NODE_COLUMNS = CONTACT_NODE_FIELDS.map(([column, field]) =>
+  column === field ? `c.${column}` : `c.${column} AS "${field}"`,
+).join(', ');
+
+/** The columns of the fields `shown` of `contacts c`, and id and createdAt (the cursor, nested fields). */
+function pageColumnsOf(shown: ReadonlySet<string>): string {
+  return CONTACT_NODE_FIELDS.filter(([, field]) => field === 'id' || field === 'createdAt' || shown.has(field))
+    .map(([column, field]) => (column === field ? `c.${column}` : `c.${column} AS "${field}"`))
+    .join(', ');
+}
+
+/** A contact's tags in order, from the (contact_id, tag) key alone. */
+const TAGS_COLUMN = 'ARRAY(SELECT t.tag FROM contact_tags t WHERE t.contact_id = c.id ORDER BY t.tag) AS tags';
 
 /** The columns a ContactChangePlan reads and writes, in the order of `stateArrays`. */
 const STATE_COLUMN_NAMES = [
@@ -62,6 +112,10 @@ export interface ContactQuery {
   readonly tag?: string;
   readonly updatedSince?: Date;
   readonly includeDeleted?: boolean;
+  /** Read each contact's tags in the page's statement (the query selects them). */
+  readonly withTags?: boolean;
+  /** The fields the query shows of each contact (id and createdAt always read); every field when not given. */
+  readonly fields?: ReadonlySet<string>;
 }
 
 export type ContactWrite = Prisma.ContactUncheckedCreateInput;
@@ -90,8 +144,9 @@ export class ContactsRepository {
     return this.reads.contact.findUnique({ where: key });
   }
 
-  async findByIds(ids: readonly string[]): Promise<ContactRow[]> {
-    return this.reads.contact.findMany({ where: { id: { in: [...ids] } } });
+  /** Contacts by id, deleted ones included, for the read API (a booking's or opportunity's contact). */
+  async findByIds(ids: readonly string[]): Promise<ContactNode[]> {
+    return this.reads.sql<ContactNode>(`SELECT ${NODE_COLUMNS} FROM contacts c WHERE c.id = ANY($1::uuid[])`, [ids]);
   }
 
   async findByGhlId(ghlContactId: string, transaction: PrismaTransaction = this.prisma): Promise<ContactRow | null> {
@@ -177,24 +232,35 @@ export class ContactsRepository {
     }
   }
 
-  /** One page in (created_at, id) order, after `after` when given. */
-  async findPage(query: ContactQuery, limit: number, after?: KeysetPosition): Promise<ContactRow[]> {
-    return this.reads.contact.findMany({
-      where: { AND: [this.whereOf(query), after ? keysetAfter(after) : {}] },
-      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-      take: limit,
-    });
+  /**
+   * One page in (created_at, id) order, after `after` when given: plain node-postgres on the read
+   * pool, only the columns the API shows, and the tags in the same statement when asked.
+   */
+  async findPage(query: ContactQuery, limit: number, after?: KeysetPosition): Promise<ContactNode[]> {
+    const values: unknown[] = [];
+    const conditions = this.conditionsOf(query, values, after);
+    // The limit in the text, not a parameter: a generic plan for an unknown LIMIT assumes a large one.
+    return this.reads.sql<ContactNode>(
+      `SELECT ${query.fields ? pageColumnsOf(query.fields) : NODE_COLUMNS}${query.withTags ? `, ${TAGS_COLUMN}` : ''} FROM contacts c
+        WHERE ${conditions} ORDER BY c.created_at, c.id LIMIT ${Math.trunc(limit)}`,
+      values,
+    );
   }
 
   async count(query: ContactQuery): Promise<number> {
-    return this.reads.contact.count({ where: this.whereOf(query) });
+    const values: unknown[] = [];
+    const [row] = await this.reads.sql<{ count: number }>(
+      `SELECT count(*)::int AS count FROM contacts c WHERE ${this.conditionsOf(query, values)}`,
+      values,
+    );
+    return row!.count;
   }
 
   async tagsOf(contactIds: readonly string[]): Promise<{ contactId: string; tag: string }[]> {
-    return this.reads.contactTag.findMany({
-      where: { contactId: { in: [...contactIds] } },
-      orderBy: [{ contactId: 'asc' }, { tag: 'asc' }],
-    });
+    return this.reads.sql<{ contactId: string; tag: string }>(
+      'SELECT contact_id AS "contactId", tag FROM contact_tags WHERE contact_id = ANY($1::uuid[]) ORDER BY contact_id, tag',
+      [contactIds],
+    );
   }
 
   async customFieldsOf(contactIds: readonly string[]): Promise<(CustomFieldValue & { contactId: string })[]> {
@@ -204,13 +270,26 @@ export class ContactsRepository {
     });
   }
 
-  private whereOf(query: ContactQuery): Prisma.ContactWhereInput {
-    return {
-      ...(query.email !== undefined && { email: query.email }),
-      ...(query.phone !== undefined && { phone: query.phone }),
-      ...(query.tag !== undefined && { tags: { some: { tag: query.tag } } }),
-      ...(query.updatedSince !== undefined && { updatedAt: { gte: query.updatedSince } }),
-      ...(!query.includeDeleted && { deletedAt: null }),
-    };
+  /** The filter, and the keyset position when given, as one SQL condition on `contacts c`; parameters into `values`. */
+  private conditionsOf(query: ContactQuery, values: unknown[], after?: KeysetPosition): string {
+    const parameter = (value: unknown) => `$${values.push(value)}`;
+    const conditions: string[] = [];
+    if (query.email !== undefined) conditions.push(`c.email = ${parameter(query.email)}`);
+    if (query.phone !== undefined) conditions.push(`c.phone = ${parameter(query.phone)}`);
+    if (query.tag !== undefined) {
+      conditions.push(
+        `EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = c.id AND t.tag = ${parameter(query.tag)})`,
+      );
+    }
+    if (query.updatedSince !== undefined) conditions.push(`c.updated_at >= ${parameter(query.updatedSince)}`);
+    if (!query.includeDeleted) conditions.push('c.deleted_at IS NULL');
+    if (after) {
+      // The `>=` lets Postgres start a range scan of the (created_at, id) index; the row comparison decides.
+      const createdAt = parameter(after.createdAt);
+      conditions.push(
+        `c.created_at >= ${createdAt} AND (c.created_at, c.id) > (${createdAt}, ${parameter(after.id)}::uuid)`,
+      );
+    }
+    return conditions.length > 0 ? conditions.join(' AND ') : 'TRUE';
   }
 }

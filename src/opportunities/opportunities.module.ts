@@ -4,8 +4,9 @@ import { OpportunitiesRepository } from './opportunities.repository.js';
 import { ContactOpportunitiesResolver, OpportunitiesResolver } from './opportunities.resolver.js';
 import { OpportunitiesService } from './opportunities.service.js';
 import { OpportunityEventsHandler } from './opportunity-events.handler.js';
+import { PipelineFields } from './pipeline.fields.js';
 import { PipelinesRepository } from './pipelines.repository.js';
-import { PipelineStagesResolver, PipelinesResolver } from './pipelines.resolver.js';
+import { PipelinesResolver } from './pipelines.resolver.js';
 
 /** Opportunities, pipelines and stages: GHL opportunity webhooks in, the read API out. */
 @Module({
@@ -17,8 +18,8 @@ import { PipelineStagesResolver, PipelinesResolver } from './pipelines.resolver.
     OpportunityEventsHandler,
     OpportunitiesResolver,
     ContactOpportunitiesResolver,
+    PipelineFields,
     PipelinesResolver,
-    PipelineStagesResolver,
   ],
   exports: [PipelinesRepository, OpportunitiesService],
 })

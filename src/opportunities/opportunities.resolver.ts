@@ -1,6 +1,6 @@
 import { Args, Context, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { loadContact } from '../contacts/contact.loaders.js';
-import { ContactsRepository, type ContactRow } from '../contacts/contacts.repository.js';
+import { ContactsRepository, type ContactNode } from '../contacts/contacts.repository.js';
 import { Contact } from '../contacts/models/contact.model.js';
 import { pageOf, type Connection } from '../graphql/pagination.js';
 import type { GraphqlContext } from '../graphql/request-loaders.js';
@@ -8,7 +8,8 @@ import { OpportunitiesArgs } from './dto/opportunities.args.js';
 import { Opportunity, OpportunityConnection } from './models/opportunity.model.js';
 import { Pipeline, PipelineStage } from './models/pipeline.model.js';
 import { OpportunitiesRepository, type OpportunityRow } from './opportunities.repository.js';
-import { PipelinesRepository, type PipelineRow, type PipelineStageRow } from './pipelines.repository.js';
+import { PipelinesRepository, type PipelineNode, type StageNode } from './pipelines.repository.js';
+import { PipelineFields } from './pipeline.fields.js';
 
 const PIPELINE_BY_ID = Symbol('pipeline by id');
 const STAGE_BY_ID = Symbol('stage by id');
@@ -20,6 +21,7 @@ export class OpportunitiesResolver {
     private readonly repository: OpportunitiesRepository,
     private readonly pipelines: PipelinesRepository,
     private readonly contacts: ContactsRepository,
+    private readonly pipelineFields: PipelineFields,
   ) {}
 
   @Query(() => OpportunityConnection, {
@@ -33,7 +35,7 @@ export class OpportunitiesResolver {
   async contact(
     @Parent() opportunity: OpportunityRow,
     @Context() { loaders }: GraphqlContext,
-  ): Promise<ContactRow | null> {
+  ): Promise<ContactNode | null> {
     return loadContact(loaders, this.contacts, opportunity.contactId);
   }
 
@@ -41,12 +43,12 @@ export class OpportunitiesResolver {
   async pipeline(
     @Parent() opportunity: OpportunityRow,
     @Context() { loaders }: GraphqlContext,
-  ): Promise<PipelineRow | null> {
+  ): Promise<PipelineNode | null> {
     if (!opportunity.pipelineId) return null;
     return loaders.one(
       PIPELINE_BY_ID,
       opportunity.pipelineId,
-      (ids) => this.pipelines.findByIds(ids),
+      async (ids) => (await this.pipelines.findByIds(ids)).map((row) => this.pipelineFields.withStages(row, loaders)),
       (row) => row.id,
     );
   }
@@ -55,12 +57,13 @@ export class OpportunitiesResolver {
   async stage(
     @Parent() opportunity: OpportunityRow,
     @Context() { loaders }: GraphqlContext,
-  ): Promise<PipelineStageRow | null> {
+  ): Promise<StageNode | null> {
     if (!opportunity.stageId) return null;
     return loaders.one(
       STAGE_BY_ID,
       opportunity.stageId,
-      (ids) => this.pipelines.findStagesByIds(ids),
+      async (ids) =>
+        (await this.pipelines.findStagesByIds(ids)).map((row) => this.pipelineFields.withCount(row, loaders)),
       (row) => row.id,
     );
   }
@@ -73,7 +76,7 @@ export class ContactOpportunitiesResolver {
 
   @ResolveField(() => [Opportunity], { description: 'Live opportunities, oldest first.' })
   async opportunities(
-    @Parent() contact: ContactRow,
+    @Parent() contact: ContactNode,
     @Context() { loaders }: GraphqlContext,
   ): Promise<OpportunityRow[]> {
     return loaders.many(

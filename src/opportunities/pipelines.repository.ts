@@ -5,8 +5,40 @@ import { Prisma, type Pipeline, type PipelineStage } from '../generated/prisma/c
 
 export type PipelineRow = Pipeline;
 export type PipelineStageRow = PipelineStage;
-/** A stage read with its pipeline: its open, not deleted opportunities counted in the same statement. */
-export type PipelineStageWithCount = PipelineStage & { readonly openOpportunities: number };
+
+/**
+ * A stage as the read API serves it: name and position as shown (the GHL id and -1 until the
+ * pipelines backfill has read them), and its open, not deleted opportunities counted in the same
+ * statement, or else loaded when a query reads the count.
+ */
+export interface StageNode {
+  readonly id: string;
+  readonly pipelineId: string;
+  readonly ghlStageId: string;
+  readonly name: string;
+  readonly position: number;
+  opportunityCount?: number | Promise<number>;
+}
+
+/** A pipeline as the read API serves it: its stages read in the same statement, or else loaded when read. */
+export interface PipelineNode {
+  readonly id: string;
+  readonly ghlPipelineId: string;
+  readonly name: string;
+  stages?: StageNode[] | Promise<StageNode[]>;
+}
+
+const PIPELINE_COLUMNS = 'p.id, p.ghl_pipeline_id AS "ghlPipelineId", coalesce(p.name, p.ghl_pipeline_id) AS name';
+const STAGE_COLUMNS =
+  's.id, s.pipeline_id AS "pipelineId", s.ghl_stage_id AS "ghlStageId", coalesce(s.name, s.ghl_stage_id) AS name, coalesce(s.position, -1) AS position';
+/** A stage's open, not deleted opportunities, from the (stage_id, status, deleted_at) index alone. */
+const OPEN_COUNT = `(SELECT count(*)::int FROM opportunities o
+  WHERE o.stage_id = s.id AND o.status = 'OPEN' AND o.deleted_at IS NULL)`;
+/**
+ * GHL's order; stages whose position is not known yet last, in the order first seen, and by GHL id
+ * when first seen in the same millisecond.
+ */
+const STAGE_ORDER = 's.position ASC NULLS LAST, s.created_at, s.ghl_stage_id';
 
 /** The `pipelines` and `pipeline_stages` tables. */
 @Injectable()
@@ -69,34 +101,41 @@ export class PipelinesRepository {
     return pipeline.stages.length;
   }
 
-  async findAll(): Promise<PipelineRow[]> {
-    return this.reads.pipeline.findMany({
-      orderBy: [{ name: { sort: 'asc', nulls: 'last' } }, { ghlPipelineId: 'asc' }],
-    });
-  }
-
-  async findByIds(ids: readonly string[]): Promise<PipelineRow[]> {
-    return this.reads.pipeline.findMany({ where: { id: { in: [...ids] } } });
-  }
-
-  async findStagesByIds(ids: readonly string[]): Promise<PipelineStageRow[]> {
-    return this.reads.pipelineStage.findMany({ where: { id: { in: [...ids] } } });
-  }
-
   /**
-   * Stages of these pipelines in GHL's order, each with its open, not deleted opportunities counted
-   * in the same statement (from the (stage_id, status, deleted_at) index alone); stages whose
-   * position is not known yet come last, in the order first seen, and by GHL id when first seen in
-   * the same millisecond.
+   * Every pipeline by name, in one statement of plain node-postgres on the read pool; with
+   * `withStages`, each with its stages and their open-opportunity counts (as JSON: a stage has no
+   * date to lose).
    */
-  async findStagesOfPipelines(pipelineIds: readonly string[]): Promise<PipelineStageWithCount[]> {
-    return this.reads.$queryRaw<PipelineStageWithCount[]>`
-      SELECT id, pipeline_id AS "pipelineId", ghl_stage_id AS "ghlStageId", name, position,
-             created_at AS "createdAt", updated_at AS "updatedAt",
-             (SELECT count(*)::int FROM opportunities o
-               WHERE o.stage_id = s.id AND o.status = 'OPEN' AND o.deleted_at IS NULL) AS "openOpportunities"
-        FROM pipeline_stages s
-       WHERE pipeline_id = ANY(${[...pipelineIds]}::uuid[])
-       ORDER BY position ASC NULLS LAST, created_at, ghl_stage_id`;
+  async findAll(withStages = false): Promise<PipelineNode[]> {
+    const stages = `(SELECT coalesce(json_agg(json_build_object('id', s.id, 'pipelineId', s.pipeline_id,
+        'ghlStageId', s.ghl_stage_id, 'name', coalesce(s.name, s.ghl_stage_id), 'position', coalesce(s.position, -1),
+        'opportunityCount', ${OPEN_COUNT}) ORDER BY ${STAGE_ORDER}), '[]'::json)
+      FROM pipeline_stages s WHERE s.pipeline_id = p.id) AS stages`;
+    return this.reads.sql<PipelineNode>(
+      `SELECT ${PIPELINE_COLUMNS}${withStages ? `, ${stages}` : ''} FROM pipelines p
+        ORDER BY p.name ASC NULLS LAST, p.ghl_pipeline_id`,
+    );
+  }
+
+  async findByIds(ids: readonly string[]): Promise<PipelineNode[]> {
+    return this.reads.sql<PipelineNode>(`SELECT ${PIPELINE_COLUMNS} FROM pipelines p WHERE p.id = ANY($1::uuid[])`, [
+      ids,
+    ]);
+  }
+
+  /** Stages by id, without their counts (loaded when selected). */
+  async findStagesByIds(ids: readonly string[]): Promise<StageNode[]> {
+    return this.reads.sql<StageNode>(`SELECT ${STAGE_COLUMNS} FROM pipeline_stages s WHERE s.id = ANY($1::uuid[])`, [
+      ids,
+    ]);
+  }
+
+  /** Stages of these pipelines in order (STAGE_ORDER), each with its open-opportunity count. */
+  async findStagesOfPipelines(pipelineIds: readonly string[]): Promise<StageNode[]> {
+    return this.reads.sql<StageNode>(
+      `SELECT ${STAGE_COLUMNS}, ${OPEN_COUNT} AS "opportunityCount" FROM pipeline_stages s
+        WHERE s.pipeline_id = ANY($1::uuid[]) ORDER BY ${STAGE_ORDER}`,
+      [pipelineIds],
+    );
   }
 }

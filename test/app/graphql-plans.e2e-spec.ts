@@ -49,13 +49,20 @@ function scansOf(plan: PlanNode): Scan[] {
   return [...own, ...(plan.Plans ?? []).flatMap(scansOf)];
 }
 
+/** A parameter as Postgres text input: arrays as array literals, dates in ISO form. */
+function literalOf(param: unknown): string {
+  if (Array.isArray(param)) return `{${param.map((each) => `"${String(each)}"`).join(',')}}`;
+  if (param instanceof Date) return param.toISOString();
+  return String(param);
+}
+
 describe('query plans of the main GraphQL reads (issue 13)', () => {
   let database: TestDatabase;
   let service: TestApp;
   let explainer: pg.Client;
   let deepCursor: string;
   /** What the read API's client sent, captured as it ran: statement and parameters. */
-  const statements: { query: string; params: unknown[] }[] = [];
+  const statements: { query: string; params: unknown[]; prepared: boolean }[] = [];
 
   beforeAll(async () => {
     database = await createTestDatabase('graphql_plans');
@@ -70,8 +77,9 @@ describe('query plans of the main GraphQL reads (issue 13)', () => {
       )
     ).rows;
     deepCursor = encodeCursor({ createdAt: middle!.created_at, id: middle!.id });
-    service.app.get(ReadPrismaService).$on('query', (event) => {
-      statements.push({ query: event.query, params: JSON.parse(event.params) as unknown[] });
+    // Every statement of the read client, Prisma's and plain node-postgres' alike.
+    service.app.get(ReadPrismaService).onStatement((statement) => {
+      statements.push({ query: statement.query, params: [...statement.params], prepared: statement.prepared ?? false });
     });
   });
 
@@ -81,21 +89,40 @@ describe('query plans of the main GraphQL reads (issue 13)', () => {
     await database?.drop();
   });
 
-  /** Runs `query` through the service, then EXPLAIN ANALYZE on each statement it sent, as sent. */
+  /**
+   * Runs `query` through the service, then EXPLAIN ANALYZE on each statement it sent, as sent; a
+   * prepared one (plain node-postgres) also with the generic plan Postgres may switch it to.
+   */
   async function plansOf(query: string, variables: Record<string, unknown> = {}) {
     statements.length = 0;
     const body = (await (await service.graphql(query, { variables })).json()) as { errors?: unknown };
     expect(body.errors).toBeUndefined();
     expect(statements.length).toBeGreaterThan(0);
     const plans = [];
-    for (const { query: sql, params } of statements) {
+    for (const { query: sql, params, prepared } of statements) {
       const { rows } = await explainer.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
         `EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`,
         params,
       );
       plans.push({ sql, scans: scansOf(rows[0]!['QUERY PLAN'][0].Plan) });
+      if (prepared) plans.push({ sql: `generic plan of ${sql}`, scans: await genericScansOf(sql, params) });
     }
     return plans;
+  }
+
+  async function genericScansOf(sql: string, params: unknown[]): Promise<Scan[]> {
+    await explainer.query(`PREPARE generic_plan AS ${sql}`);
+    try {
+      await explainer.query('SET plan_cache_mode = force_generic_plan');
+      const literals = params.map((param) => explainer.escapeLiteral(literalOf(param))).join(', ');
+      const { rows } = await explainer.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
+        `EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE generic_plan${params.length > 0 ? `(${literals})` : ''}`,
+      );
+      return scansOf(rows[0]!['QUERY PLAN'][0].Plan);
+    } finally {
+      await explainer.query('RESET plan_cache_mode');
+      await explainer.query('DEALLOCATE generic_plan');
+    }
   }
 
   it.each([
@@ -106,6 +133,12 @@ describe('query plans of the main GraphQL reads (issue 13)', () => {
       // A month in the middle of the year: one booking in twelve, all created after most of the others
       // (bookings are made ahead), so walking the (created_at, id) index reads half the table first.
       () => ({ from: '2025-07-01T00:00:00.000Z', to: '2025-08-01T00:00:00.000Z' }),
+    ],
+    [
+      'first 100 bookings in a date range wider than the range-first limit (the walk)',
+      `query($from: DateTime!, $to: DateTime!) {
+        bookings(first: 100, filter: { startsAfter: $from, startsBefore: $to }) { edges { node { id contact { email } } } } }`,
+      () => ({ from: '2025-01-01T00:00:00.000Z', to: '2026-01-01T00:00:00.000Z' }),
     ],
     [
       'contacts by tag, with their tags',
@@ -141,4 +174,27 @@ describe('query plans of the main GraphQL reads (issue 13)', () => {
       }
     },
   );
+
+  it.each([
+    ['a month', '2025-07-01T00:00:00.000Z', '2025-08-01T00:00:00.000Z'],
+    ['the whole year (wider than the range-first limit)', '2025-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z'],
+  ])('bookings in %s: the first page in creation order, with each contact', async (_, from, to) => {
+    const response = await service.graphql(
+      `query($from: DateTime!, $to: DateTime!) {
+        bookings(first: 100, filter: { startsAfter: $from, startsBefore: $to }) { edges { node { id contact { email } } } } }`,
+      { variables: { from, to } },
+    );
+    const body = (await response.json()) as {
+      data: { bookings: { edges: { node: { id: string; contact: { email: string | null } | null } }[] } };
+    };
+    const { rows } = await explainer.query<{ id: string; email: string | null }>(
+      `SELECT b.id, c.email FROM bookings b LEFT JOIN contacts c ON c.id = b.contact_id
+        WHERE b.starts_at >= $1 AND b.starts_at < $2 AND b.deleted_at IS NULL ORDER BY b.created_at, b.id LIMIT 100`,
+      [from, to],
+    );
+    expect(rows).toHaveLength(100);
+    expect(body.data.bookings.edges.map(({ node }) => ({ id: node.id, email: node.contact?.email ?? null }))).toEqual(
+      rows.map((row) => ({ id: row.id, email: row.email })),
+    );
+  });
 });
