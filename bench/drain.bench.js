@@ -8,8 +8,7 @@ import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
-import { embeddedDatabaseUrl, load, machineLine, postgresVersion, startProcess } from './support.js';
+import { embeddedDatabaseUrl, load, machineLine, postgresVersion, startProcess, withClient } from './support.js';
 
 const EVENTS = Number(process.env.BENCH_DRAIN_EVENTS ?? 20_000);
 /** Jobs one worker process runs at once (the inbound queue's localConcurrency); the bare loop gets as many. */
@@ -68,16 +67,6 @@ function deliver(url, options) {
 async function deliverAll(apiUrl) {
   const result = await deliver(apiUrl, { amount: EVENTS });
   if (result.failures > 0) throw new Error(`${result.failures} of ${EVENTS} deliveries were not accepted`);
-}
-
-async function withClient(databaseUrl, work) {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }
 
 function emptyTables(databaseUrl) {

@@ -8,7 +8,6 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import {
   BENCH_SCALE,
   BOOKINGS_RANGE,
@@ -16,7 +15,7 @@ import {
   seedReportingData,
 } from '../dist-tools/test/support/reporting-data.js';
 import { startStatementCounter } from './statement-counter.js';
-import { embeddedDatabaseUrl, load, machineLine, postgresVersion, ROOT, startProcess } from './support.js';
+import { embeddedDatabaseUrl, load, machineLine, postgresVersion, ROOT, startProcess, withClient } from './support.js';
 
 const SECONDS = Number(process.env.BENCH_GRAPHQL_SECONDS ?? 4);
 /** Service and PostGraphile take turns this many times per query (the machine's other load hits both). */
@@ -115,16 +114,6 @@ const QUERIES = [
     },
   },
 ];
-
-async function withClient(databaseUrl, work) {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /** Seeds the reporting data, unless a given database already holds exactly it (a rerun). */
 async function seed(databaseUrl) {

@@ -78,11 +78,19 @@ export function embeddedDatabaseUrl(cwd, database) {
   return `postgresql://postgres:${encodeURIComponent(state.password)}@127.0.0.1:${state.port}/${database}`;
 }
 
-export async function postgresVersion(url) {
-  const client = new pg.Client({ connectionString: url });
+/** Runs `work` on a client of its own, closed afterwards whatever happens. */
+export async function withClient(databaseUrl, work) {
+  const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
-  const { rows } = await client.query('SHOW server_version');
-  await client.end();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function postgresVersion(url) {
+  const { rows } = await withClient(url, (client) => client.query('SHOW server_version'));
   return rows[0].server_version;
 }
 
