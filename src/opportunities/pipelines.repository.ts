@@ -1,10 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService, type PrismaTransaction } from '../database/prisma.service.js';
 import { ReadPrismaService } from '../database/read-prisma.service.js';
-import { Prisma, type Pipeline, type PipelineStage } from '../generated/prisma/client.js';
-
-export type PipelineRow = Pipeline;
-export type PipelineStageRow = PipelineStage;
+import { Prisma } from '../generated/prisma/client.js';
 
 /**
  * A stage as the read API serves it: name and position as shown (the GHL id and -1 until the
