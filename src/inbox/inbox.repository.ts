@@ -55,51 +55,30 @@ export class InboxRepository {
   /**
    * Inserts the event unless its idempotency key is already there; returns the new row's id, or
    * undefined for a duplicate. The row waits for the relay to enqueue its job (`queued_at` NULL,
-   * ADR 0017); with `finalOutcome` it is stored as already processed and needs none. Plain SQL on
-   * node-postgres: this is the webhook hot path (ADR 0006).
+   * ADR 0017); with `finalOutcome` it is stored as already processed and needs none. The webhook
+   * intake's one durable write, in one round trip (ADR 0006, 0017): with `statementTimeoutMs` (a
+   * stalled database, ADR 0014) a `SET LOCAL` goes in the same simple-protocol query, which runs
+   * as one implicit transaction, so it applies to the INSERT alone, through any pooler. Such a
+   * query takes no parameters, so the values are quoted by node-postgres's `escapeLiteral`.
    */
   async insertIfNew(
     event: InboundEvent,
-    client: SqlClient = this.prisma.pool,
-    finalOutcome?: SyncEventOutcome,
+    { statementTimeoutMs, finalOutcome }: { statementTimeoutMs?: number; finalOutcome?: SyncEventOutcome } = {},
   ): Promise<string | undefined> {
-    const { rows } = await client.query<{ id: string }>(
-      `INSERT INTO ghl_sync.sync_events (idempotency_key, type, location_id, object_id, correlation_id, payload, outcome, processed_at, queued_at)
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::ghl_sync.sync_event_outcome, $8, $8)
-       ON CONFLICT (idempotency_key) DO NOTHING
-       RETURNING id`,
-      [
-        event.idempotencyKey,
-        event.type,
-        event.locationId ?? null,
-        event.objectId ?? null,
-        event.correlationId,
-        JSON.stringify(event.payload),
-        finalOutcome ?? 'PENDING',
-        finalOutcome ? new Date() : null,
-      ],
-    );
-    return rows[0]?.id;
-  }
-
-  /**
-   * insertIfNew in one round trip, as its own transaction, with its statement cancelled after
-   * `statementTimeoutMs` (a stalled database, ADR 0014): the webhook intake's one durable write
-   * (ADR 0017). A simple-protocol query of two statements runs as one implicit transaction, so the
-   * `SET LOCAL` applies to the INSERT alone, through any pooler; such a query takes no parameters,
-   * so the values are quoted by node-postgres's `escapeLiteral` (quotes and backslashes doubled).
-   */
-  async insertIfNewWithin(event: InboundEvent, statementTimeoutMs: number): Promise<string | undefined> {
     const literal = (value: string | undefined) => (value === undefined ? 'NULL' : pg.escapeLiteral(value));
+    const timeout = statementTimeoutMs ? `SET LOCAL statement_timeout = ${Math.trunc(statementTimeoutMs)};` : '';
+    const done = finalOutcome ? 'now()' : 'NULL';
     const results = (await this.prisma.pool.query(
-      `SET LOCAL statement_timeout = ${Math.trunc(statementTimeoutMs)};
-       INSERT INTO ghl_sync.sync_events (idempotency_key, type, location_id, object_id, correlation_id, payload, queued_at)
+      `${timeout}
+       INSERT INTO ghl_sync.sync_events (idempotency_key, type, location_id, object_id, correlation_id, payload, outcome, processed_at, queued_at)
        VALUES (${literal(event.idempotencyKey)}, ${literal(event.type)}, ${literal(event.locationId)}, ${literal(event.objectId)},
-               ${literal(event.correlationId)}, ${literal(JSON.stringify(event.payload))}::jsonb, NULL)
+               ${literal(event.correlationId)}, ${literal(JSON.stringify(event.payload))}::jsonb,
+               ${literal(finalOutcome ?? 'PENDING')}::ghl_sync.sync_event_outcome, ${done}, ${done})
        ON CONFLICT (idempotency_key) DO NOTHING
        RETURNING id`,
-    )) as unknown as pg.QueryResult<{ id: string }>[];
-    return results[1]?.rows[0]?.id;
+    )) as unknown as pg.QueryResult<{ id: string }> | pg.QueryResult<{ id: string }>[];
+    const insert = Array.isArray(results) ? results.at(-1) : results;
+    return insert?.rows[0]?.id;
   }
 
   /**

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from '../database/prisma.service.js';
 import type { InboundEvent } from './inbound-event.js';
 import { InboxRelayNotifier } from './inbox-relay.notifier.js';
 import { InboxRepository } from './inbox.repository.js';
@@ -14,7 +13,6 @@ export interface AcceptOptions {
 @Injectable()
 export class InboxService {
   constructor(
-    private readonly prisma: PrismaService,
     private readonly inbox: InboxRepository,
     private readonly relay: InboxRelayNotifier,
   ) {}
@@ -26,9 +24,7 @@ export class InboxService {
    * changes nothing.
    */
   async accept(event: InboundEvent, options: AcceptOptions = {}): Promise<AcceptResult> {
-    const eventId = options.statementTimeoutMs
-      ? await this.inbox.insertIfNewWithin(event, options.statementTimeoutMs)
-      : await this.inbox.insertIfNew(event);
+    const eventId = await this.inbox.insertIfNew(event, options);
     if (!eventId) return { duplicate: true };
     this.relay.rowStored();
     return { duplicate: false, eventId };
@@ -36,10 +32,7 @@ export class InboxService {
 
   /** Records an event of a type no domain handler syncs: kept for the record, outcome IGNORED, no job. */
   async recordIgnored(event: InboundEvent, options: AcceptOptions = {}): Promise<AcceptResult> {
-    const eventId = await this.prisma.inPlainTransaction(
-      (client) => this.inbox.insertIfNew(event, client, 'IGNORED'),
-      options,
-    );
+    const eventId = await this.inbox.insertIfNew(event, { ...options, finalOutcome: 'IGNORED' });
     return eventId ? { duplicate: false, eventId } : { duplicate: true };
   }
 }
