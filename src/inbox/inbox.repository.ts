@@ -44,6 +44,14 @@ export interface AwaitingRelayRow {
   received_at: Date;
 }
 
+/** One event for insertAllIfNew; with `finalOutcome` it is stored as already processed. */
+export interface InboxInsert {
+  readonly event: InboundEvent;
+  readonly finalOutcome?: SyncEventOutcome;
+}
+
+type InsertedResult = pg.QueryResult<{ id: string; idempotency_key: string }>;
+
 /** The `sync_events` inbox table. */
 @Injectable()
 export class InboxRepository {
@@ -53,32 +61,43 @@ export class InboxRepository {
   ) {}
 
   /**
-   * Inserts the event unless its idempotency key is already there; returns the new row's id, or
-   * undefined for a duplicate. The row waits for the relay to enqueue its job (`queued_at` NULL,
-   * ADR 0017); with `finalOutcome` it is stored as already processed and needs none. The webhook
-   * intake's one durable write, in one round trip (ADR 0006, 0017): with `statementTimeoutMs` (a
-   * stalled database, ADR 0014) a `SET LOCAL` goes in the same simple-protocol query, which runs
-   * as one implicit transaction, so it applies to the INSERT alone, through any pooler. Such a
-   * query takes no parameters, so the values are quoted by node-postgres's `escapeLiteral`.
+   * Inserts each event unless its idempotency key is already there, in one statement; answers, in
+   * the events' order, each new row's id or undefined for a duplicate (of a stored row, or of an
+   * earlier event of the same call). A row waits for the relay to enqueue its job (`queued_at`
+   * NULL, ADR 0017); one with `finalOutcome` is stored as already processed and needs none. The
+   * webhook intake's one durable write, in one round trip (ADR 0006, 0017, 0021): with
+   * `statementTimeoutMs` (a stalled database, ADR 0014) a `SET LOCAL` goes in the same
+   * simple-protocol query, which runs as one implicit transaction, so it applies to the INSERT
+   * alone, through any pooler. Such a query takes no parameters, so the values are quoted by
+   * node-postgres's `escapeLiteral`.
    */
-  async insertIfNew(
-    event: InboundEvent,
-    { statementTimeoutMs, finalOutcome }: { statementTimeoutMs?: number; finalOutcome?: SyncEventOutcome } = {},
-  ): Promise<string | undefined> {
+  async insertAllIfNew(
+    entries: readonly InboxInsert[],
+    { statementTimeoutMs }: { statementTimeoutMs?: number } = {},
+  ): Promise<(string | undefined)[]> {
     const literal = (value: string | undefined) => (value === undefined ? 'NULL' : pg.escapeLiteral(value));
     const timeout = statementTimeoutMs ? `SET LOCAL statement_timeout = ${Math.trunc(statementTimeoutMs)};` : '';
-    const done = finalOutcome ? 'now()' : 'NULL';
+    const rows = entries.map(({ event, finalOutcome }) => {
+      const done = finalOutcome ? 'now()' : 'NULL';
+      return `(${literal(event.idempotencyKey)}, ${literal(event.type)}, ${literal(event.locationId)}, ${literal(event.objectId)},
+               ${literal(event.correlationId)}, ${literal(JSON.stringify(event.payload))}::jsonb,
+               ${literal(finalOutcome ?? 'PENDING')}::ghl_sync.sync_event_outcome, ${done}, ${done})`;
+    });
     const results = (await this.prisma.pool.query(
       `${timeout}
        INSERT INTO ghl_sync.sync_events (idempotency_key, type, location_id, object_id, correlation_id, payload, outcome, processed_at, queued_at)
-       VALUES (${literal(event.idempotencyKey)}, ${literal(event.type)}, ${literal(event.locationId)}, ${literal(event.objectId)},
-               ${literal(event.correlationId)}, ${literal(JSON.stringify(event.payload))}::jsonb,
-               ${literal(finalOutcome ?? 'PENDING')}::ghl_sync.sync_event_outcome, ${done}, ${done})
+       VALUES ${rows.join(',\n')}
        ON CONFLICT (idempotency_key) DO NOTHING
-       RETURNING id`,
-    )) as unknown as pg.QueryResult<{ id: string }> | pg.QueryResult<{ id: string }>[];
+       RETURNING id, idempotency_key`,
+    )) as unknown as InsertedResult | InsertedResult[];
     const insert = Array.isArray(results) ? results.at(-1) : results;
-    return insert?.rows[0]?.id;
+    // Of events sharing a key, the INSERT keeps the first; the others are its duplicates.
+    const inserted = new Map(insert?.rows.map((row) => [row.idempotency_key, row.id]));
+    return entries.map(({ event }) => {
+      const id = inserted.get(event.idempotencyKey);
+      inserted.delete(event.idempotencyKey);
+      return id;
+    });
   }
 
   /**

@@ -166,6 +166,31 @@ describe('inbox and queue', () => {
     });
   });
 
+  it('commits deliveries that arrive together in shared INSERTs; a row jsonb refuses fails alone', async () => {
+    const inbox = (await start({ SERVICE_ROLE: 'api' })).app.get(InboxService);
+    const keys = Array.from({ length: 60 }, (_, index) => `grouped-${index}`);
+    // Postgres's jsonb refuses \u0000 (22P05): that delivery can never be stored, its neighbours must be.
+    const unstorable = { ...noteEvent('grouped-bad'), payload: { text: 'nul \u0000 inside' } };
+    const outcomes = await Promise.all([
+      ...keys.map((key) => inbox.accept(noteEvent(key))),
+      inbox.accept(unstorable).catch((error: unknown) => error),
+      inbox.accept(noteEvent('grouped-7')),
+    ]);
+
+    expect(outcomes.slice(0, 60).every((outcome) => (outcome as { duplicate: boolean }).duplicate === false)).toBe(
+      true,
+    );
+    expect((outcomes[60] as { code?: string }).code).toBe('22P05');
+    expect(outcomes[61]).toEqual({ duplicate: true });
+    const rows = await database.query<{ stored: number; transactions: number }>(
+      "SELECT count(*)::int AS stored, count(DISTINCT xmin::text)::int AS transactions FROM ghl_sync.sync_events WHERE idempotency_key LIKE 'grouped-%'",
+    );
+    expect(rows[0]!.stored).toBe(60);
+    // xmin is the inserting transaction (the api role runs no relay, so nothing updates the rows):
+    // 60 rows in far fewer commits, as every one beyond the first few slots waited and joined a group.
+    expect(rows[0]!.transactions).toBeLessThan(20);
+  });
+
   it('refuses to boot when a queue has no processor', async () => {
     const config = loadAppConfig({ DATABASE_URL: database.url, LOG_LEVEL: 'silent' });
     const moduleRef = await Test.createTestingModule({
