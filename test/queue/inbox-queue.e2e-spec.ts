@@ -5,6 +5,7 @@ import { ConfigModule } from '../../src/config/config.module.js';
 import { DatabaseModule } from '../../src/database/database.module.js';
 import { PrismaService, type PrismaTransaction, type SqlClient } from '../../src/database/prisma.service.js';
 import type { InboundEvent } from '../../src/inbox/inbound-event.js';
+import { InboxRepository } from '../../src/inbox/inbox.repository.js';
 import { InboxService } from '../../src/inbox/inbox.service.js';
 import { InboxRetentionProcessor } from '../../src/inbox/inbox-retention.processor.js';
 import { LoggingModule } from '../../src/observability/logging/logging.module.js';
@@ -182,6 +183,14 @@ describe('inbox and queue', () => {
     );
     expect((outcomes[60] as { code?: string }).code).toBe('22P05');
     expect(outcomes[61]).toEqual({ duplicate: true });
+    // Each caller got the id of its own row, not a neighbour's.
+    const stored = await database.query<{ id: string; idempotency_key: string }>(
+      "SELECT id::text, idempotency_key FROM ghl_sync.sync_events WHERE idempotency_key LIKE 'grouped-%'",
+    );
+    const idOfKey = new Map(stored.map((row) => [row.idempotency_key, row.id]));
+    expect(outcomes.slice(0, 60).map((outcome) => (outcome as { eventId: string }).eventId)).toEqual(
+      keys.map((key) => idOfKey.get(key)),
+    );
     const rows = await database.query<{ stored: number; transactions: number }>(
       "SELECT count(*)::int AS stored, count(DISTINCT xmin::text)::int AS transactions FROM ghl_sync.sync_events WHERE idempotency_key LIKE 'grouped-%'",
     );
@@ -190,6 +199,24 @@ describe('inbox and queue', () => {
     // worker of another test updates them): 60 rows in far fewer commits, as every one beyond the
     // first few slots waited and joined a group.
     expect(rows[0]!.transactions).toBeLessThan(20);
+  });
+
+  it('stores one row for a key repeated within one INSERT: the first event, answered with its id', async () => {
+    const repository = (await start({ SERVICE_ROLE: 'api' })).app.get(InboxRepository);
+    const first = noteEvent('same-statement');
+    const ids = await repository.insertAllIfNew([
+      { event: first },
+      { event: { ...first, payload: { changed: true } } },
+      { event: noteEvent('same-statement-other') },
+    ]);
+    const rows = await database.query<{ id: string; idempotency_key: string; payload: unknown }>(
+      "SELECT id::text, idempotency_key, payload FROM ghl_sync.sync_events WHERE idempotency_key LIKE 'same-statement%' ORDER BY idempotency_key",
+    );
+    expect(rows).toEqual([
+      { id: ids[0], idempotency_key: 'same-statement', payload: first.payload },
+      { id: ids[2], idempotency_key: 'same-statement-other', payload: noteEvent('same-statement-other').payload },
+    ]);
+    expect(ids[1]).toBeUndefined();
   });
 
   it('refuses to boot when a queue has no processor', async () => {
