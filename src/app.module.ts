@@ -13,6 +13,7 @@ import { AnalyticsModule } from './observability/analytics/analytics.module.js';
 import { HealthModule } from './observability/health/health.module.js';
 import { LoggingModule } from './observability/logging/logging.module.js';
 import { MetricsModule } from './observability/metrics/metrics.module.js';
+import { SyncCountersModule } from './observability/metrics/sync-counters.js';
 import { OpportunitiesModule } from './opportunities/opportunities.module.js';
 import { QueueModule } from './queue/queue.module.js';
 import { SyncStatusModule } from './sync-status/sync-status.module.js';
@@ -35,6 +36,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(rootLogger),
         AnalyticsModule,
+        SyncCountersModule,
         DatabaseModule,
         QueueModule,
         InboxModule,

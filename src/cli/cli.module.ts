@@ -6,6 +6,7 @@ import { DatabaseModule } from '../database/database.module.js';
 import { InboxModule } from '../inbox/inbox.module.js';
 import { AnalyticsModule } from '../observability/analytics/analytics.module.js';
 import { LoggingModule } from '../observability/logging/logging.module.js';
+import { SyncCountersModule } from '../observability/metrics/sync-counters.js';
 import { QueueModule } from '../queue/queue.module.js';
 
 /**
@@ -22,6 +23,7 @@ export class CliModule {
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(logger),
         AnalyticsModule,
+        SyncCountersModule,
         DatabaseModule,
         QueueModule,
         InboxModule,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { HandlerOutcome } from '../inbox/inbound-event.js';
+import type { AgreedPatch } from './contact-sync-state.repository.js';
 import type { ContactFields, CustomFieldValue, GhlContactChange, GhlContactDeletion } from './contact.mapper.js';
 import type { ContactRow } from './contacts.repository.js';
 
@@ -35,6 +36,8 @@ export interface PlannedWrites {
   readonly emailMoves: readonly string[];
   readonly tags: ReadonlyMap<string, readonly string[]>;
   readonly customFields: ReadonlyMap<string, readonly CustomFieldValue[]>;
+  /** Per contact in `customFields`, the fields whose current value stays although the set leaves them out. */
+  readonly keptCustomFields: ReadonlyMap<string, readonly string[]>;
 }
 
 /**
@@ -51,6 +54,7 @@ export class ContactChangePlan {
   private readonly created = new Set<string>();
   private readonly tags = new Map<string, readonly string[]>();
   private readonly customFields = new Map<string, readonly CustomFieldValue[]>();
+  private readonly keptCustomFields = new Map<string, readonly string[]>();
   // Row ids by natural key, kept in step with `rows` by `index` (a page of 500 would otherwise scan).
   private readonly idByGhlId = new Map<string, string>();
   private readonly idByEmail = new Map<string, string>();
@@ -91,8 +95,27 @@ export class ContactChangePlan {
       ghlUpdatedAt: change.upstreamUpdatedAt,
     });
     if (change.tags) this.tags.set(row.id, change.tags);
-    if (change.customFields) this.customFields.set(row.id, change.customFields);
+    if (change.customFields) {
+      this.customFields.set(row.id, change.customFields);
+      this.keptCustomFields.set(row.id, change.keptCustomFieldIds ?? []);
+    }
     return 'APPLIED';
+  }
+
+  /**
+   * What both sides hold after `change` was applied, for the fields it carried: its values as the
+   * contact now has them (an email kept apart as a conflict is not agreed on).
+   */
+  agreedAfter(change: GhlContactChange): AgreedPatch {
+    const row = this.byGhlId(change.ghlContactId)!;
+    const values: Record<string, string | null | readonly string[]> = {};
+    for (const field of ['phone', 'firstName', 'lastName'] as const) {
+      if (change.fields[field] !== undefined) values[field] = row[field];
+    }
+    if (change.fields.email !== undefined && row.emailConflict === null) values.email = row.email;
+    if (change.tags) values.tags = change.tags;
+    for (const { fieldId, value } of change.customFields ?? []) values[`customField.${fieldId}`] = value;
+    return { contactId: row.id, values };
   }
 
   /** Tombstones the contact; an unknown one gets a tombstone row so a late create cannot bring it in. */
@@ -121,7 +144,14 @@ export class ContactChangePlan {
         if (row.email !== this.original.get(id)!.email) emailMoves.push(id);
       }
     }
-    return { created, updated, emailMoves, tags: this.tags, customFields: this.customFields };
+    return {
+      created,
+      updated,
+      emailMoves,
+      tags: this.tags,
+      customFields: this.customFields,
+      keptCustomFields: this.keptCustomFields,
+    };
   }
 
   private write(target: ContactState | null, data: Partial<ContactState>): ContactState {

@@ -28,6 +28,8 @@ export interface GhlContactChange {
   readonly tags: readonly string[] | undefined;
   /** The complete set of custom field values, or undefined to leave them as they are. */
   readonly customFields: readonly CustomFieldValue[] | undefined;
+  /** Custom fields left out of `customFields` whose TrainU value stays (an echo of our write, ADR 0022). */
+  readonly keptCustomFieldIds?: readonly string[];
 }
 
 /** Trimmed and lower-cased; empty means none. */

@@ -1,15 +1,24 @@
 import { Module } from '@nestjs/common';
+import { ContactSyncStateRepository } from './contact-sync-state.repository.js';
 import { ContactEventsHandler } from './contact-events.handler.js';
 import { ContactsRepository } from './contacts.repository.js';
 import { ContactsResolver } from './contacts.resolver.js';
 import { ContactsService } from './contacts.service.js';
+import { OutboundEchoesRepository } from './outbound-echoes.repository.js';
 
 /**
  * Contacts: GHL contact webhooks in, the contacts read API out. The resolver is inert where the
  * GraphQL module is not loaded (SERVICE_ROLE=worker).
  */
 @Module({
-  providers: [ContactsRepository, ContactsService, ContactEventsHandler, ContactsResolver],
-  exports: [ContactsRepository, ContactsService],
+  providers: [
+    ContactsRepository,
+    ContactsService,
+    ContactEventsHandler,
+    ContactsResolver,
+    OutboundEchoesRepository,
+    ContactSyncStateRepository,
+  ],
+  exports: [ContactsRepository, ContactsService, OutboundEchoesRepository, ContactSyncStateRepository],
 })
 export class ContactsModule {}

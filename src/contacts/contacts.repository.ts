@@ -222,11 +222,18 @@ export class ContactsRepository {
       const rows = [...writes.customFields].flatMap(([contactId, values]) =>
         values.map((value) => ({ contactId, ...value })),
       );
-      await client.query('DELETE FROM contact_custom_fields WHERE contact_id = ANY($1::uuid[])', [
-        [...writes.customFields.keys()],
-      ]);
+      const kept = [...writes.keptCustomFields].flatMap(([contactId, fieldIds]) =>
+        fieldIds.map((fieldId) => [contactId, fieldId] as const),
+      );
       await client.query(
-        'INSERT INTO contact_custom_fields (contact_id, field_id, value) SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[])',
+        `DELETE FROM contact_custom_fields f WHERE f.contact_id = ANY($1::uuid[])
+           AND NOT EXISTS (SELECT FROM unnest($2::uuid[], $3::text[]) AS k(contact_id, field_id)
+                           WHERE k.contact_id = f.contact_id AND k.field_id = f.field_id)`,
+        [[...writes.customFields.keys()], kept.map(([contactId]) => contactId), kept.map(([, fieldId]) => fieldId)],
+      );
+      await client.query(
+        `INSERT INTO contact_custom_fields (contact_id, field_id, value)
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING`,
         [rows.map((row) => row.contactId), rows.map((row) => row.fieldId), rows.map((row) => row.value)],
       );
     }

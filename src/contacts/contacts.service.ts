@@ -1,9 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { PrismaService, type PrismaTransaction, type SqlClient } from '../database/prisma.service.js';
 import type { HandlerOutcome } from '../inbox/inbound-event.js';
+import { SyncCounters } from '../observability/metrics/sync-counters.js';
 import { ContactChangePlan } from './contact-change-plan.js';
+import { ContactSyncStateRepository, type AgreedPatch } from './contact-sync-state.repository.js';
 import type { GhlContactChange, GhlContactDeletion } from './contact.mapper.js';
 import { ContactsRepository, type ContactRow } from './contacts.repository.js';
+import { withoutEchoes, type FilteredChange } from './echo-filter.js';
+import { OutboundEchoesRepository } from './outbound-echoes.repository.js';
 
 /** A GHL contact change or a deletion (a tombstone); a batch of inbox events mixes them. */
 export type ContactEvent = GhlContactChange | GhlContactDeletion;
@@ -20,6 +24,9 @@ export class ContactsService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly contacts: ContactsRepository,
+    private readonly echoes: OutboundEchoesRepository,
+    private readonly syncState: ContactSyncStateRepository,
+    private readonly counters: SyncCounters,
   ) {}
 
   /**
@@ -43,13 +50,17 @@ export class ContactsService {
       client,
     );
     const plan = new ContactChangePlan(await this.contacts.findHolders(keys, client));
-    const outcomes = events.map((event) => {
+    const filtered = await this.withoutEchoes(events, client);
+    const agreed: AgreedPatch[] = [];
+    const outcomes = filtered.map((event) => {
       const outcome = 'fields' in event ? plan.change(event) : plan.deletion(event);
       if (outcome === 'STALE') {
         this.logger.log(
           { ghlContactId: event.ghlContactId },
           'contact change is stale (deleted or newer applied); nothing changed',
         );
+      } else if ('fields' in event) {
+        agreed.push(plan.agreedAfter(event));
       }
       return outcome;
     });
@@ -57,7 +68,44 @@ export class ContactsService {
       this.logger.warn(conflict, 'email conflict: another contact already has this email; kept apart, not merged');
     }
     await this.contacts.writePlan(plan.writes(), client);
+    await this.syncState.patch(agreed, client);
     return outcomes;
+  }
+
+  /**
+   * The batch's changes without the echoes of our own outbound writes and without the fields TrainU
+   * changed after them (ADR 0022); the echoes they matched are consumed in the same transaction.
+   */
+  private async withoutEchoes(events: readonly ContactEvent[], client: SqlClient): Promise<ContactEvent[]> {
+    const changes = events.filter((event): event is GhlContactChange => 'fields' in event);
+    if (changes.length === 0) return [...events];
+    const guards = await this.echoes.guardsFor(
+      changes.map((change) => change.ghlContactId),
+      client,
+    );
+    if (guards.size === 0) return [...events];
+    const consumed: string[] = [];
+    const filtered = events.map((event) => {
+      const guard = guards.get(event.ghlContactId);
+      if (!guard || !('fields' in event)) return event;
+      const result: FilteredChange = withoutEchoes(
+        event,
+        guard.openEchoes.filter((echo) => !consumed.includes(echo.id)),
+        guard.trainuChangedAt,
+      );
+      consumed.push(...result.consumed);
+      if (result.kind === 'echo') this.counters.echoesSuppressed.inc();
+      if (result.kind === 'near_miss') this.counters.echoNearMisses.inc();
+      if (result.kind !== 'none') {
+        this.logger.log(
+          { ghlContactId: event.ghlContactId, kind: result.kind, consumed: result.consumed.length },
+          result.kind === 'echo' ? 'echo of our own write: nothing to apply' : 'near miss: applying the fields GHL changed',
+        );
+      }
+      return result.change;
+    });
+    await this.echoes.consume(consumed, client);
+    return filtered;
   }
 
   /**

@@ -62,6 +62,7 @@ export class DeadLettersService {
           eventType: data.eventType ?? letter.row.queue,
           locationId: data.locationId,
           correlationId: data.correlationId,
+          direction: data.direction,
         },
         { reason: 'discarded', errorClass: letter.row.errorClass },
       );

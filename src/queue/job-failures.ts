@@ -43,6 +43,7 @@ export class JobFailures {
       eventType: job.data.eventType ?? queue,
       locationId: job.data.locationId,
       correlationId: job.data.correlationId,
+      direction: job.data.direction,
     };
     const reason = error instanceof Error ? error.message : String(error);
 

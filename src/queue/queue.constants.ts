@@ -21,6 +21,8 @@ export interface SyncJobData {
   /** GHL event type and location the work is about (for logs and PostHog; never PII). */
   readonly eventType?: string;
   readonly locationId?: string;
+  /** `outbound` for TrainU → GHL work; absent means inbound. */
+  readonly direction?: 'inbound' | 'outbound';
   /** The inbox key of the change, kept on retries, dead letters and replays. */
   readonly idempotencyKey?: string;
   /** 1 for the first run, 2 for the first retry…; absent means 1. */

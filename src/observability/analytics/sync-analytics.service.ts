@@ -7,6 +7,8 @@ export interface SyncEventContext {
   readonly eventType: string;
   readonly locationId: string | undefined;
   readonly correlationId: string;
+  /** `inbound` (GHL → TrainU) unless said otherwise. */
+  readonly direction?: 'inbound' | 'outbound';
 }
 
 export type SyncOkOutcome = 'applied' | 'stale' | 'duplicate' | 'ignored';
@@ -73,6 +75,7 @@ export class SyncAnalytics implements OnApplicationShutdown {
         event_type: context.eventType,
         location_id: context.locationId ?? null,
         correlation_id: context.correlationId,
+        direction: context.direction ?? 'inbound',
       },
     });
   }

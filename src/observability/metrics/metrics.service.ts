@@ -5,6 +5,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { DeadLettersRepository } from '../../dlq/dead-letters.repository.js';
 import { InboxRepository } from '../../inbox/inbox.repository.js';
 import { QueueService } from '../../queue/queue.service.js';
+import { SyncCounters } from './sync-counters.js';
 
 /**
  * Prometheus metrics of this process, in a registry of its own (several apps can live in one test
@@ -42,8 +43,10 @@ export class MetricsService implements OnModuleInit {
     queue: QueueService,
     deadLetters: DeadLettersRepository,
     inbox: InboxRepository,
+    counters: SyncCounters,
   ) {
     collectDefaultMetrics({ register: this.registry });
+    for (const counter of counters.all()) this.registry.registerMetric(counter);
     this.gaugeReadAtScrape(
       'sync_queue_depth',
       'Work waiting to run: jobs across the sync queues (including scheduled retries) plus inbox rows not yet relayed to the queue.',

@@ -1,0 +1,60 @@
+import { Injectable } from '@nestjs/common';
+import type { SqlClient } from '../database/prisma.service.js';
+
+/** A contact's synced values by the field names of SYNC_FIELD_RULES: scalars and the tag set. */
+export interface SyncedValues {
+  /** `email`, `phone`, `firstName`, `lastName`, `customField.<fieldId>`; absent means blank. */
+  readonly fields: Readonly<Record<string, string | null>>;
+  /** Normalised and sorted. */
+  readonly tags: readonly string[];
+}
+
+/** Values that both sides now hold, for some fields of one contact. */
+export interface AgreedPatch {
+  readonly contactId: string;
+  readonly values: Readonly<Record<string, string | null | readonly string[]>>;
+}
+
+/**
+ * `ghl_sync.contact_sync_state`: per contact, what TrainU and GHL last agreed on (ADR 0022). The
+ * inbound path patches the fields a change applied; the outbound push replaces it after a write.
+ */
+@Injectable()
+export class ContactSyncStateRepository {
+  /** Merges each patch into its contact's agreed state (one statement for a batch). */
+  async patch(patches: readonly AgreedPatch[], client: SqlClient): Promise<void> {
+    if (patches.length === 0) return;
+    await client.query(
+      `INSERT INTO ghl_sync.contact_sync_state (contact_id, agreed)
+       SELECT * FROM unnest($1::uuid[], $2::jsonb[])
+       ON CONFLICT (contact_id) DO UPDATE
+         SET agreed = ghl_sync.contact_sync_state.agreed || EXCLUDED.agreed, updated_at = now()`,
+      [patches.map((entry) => entry.contactId), patches.map((entry) => JSON.stringify(entry.values))],
+    );
+  }
+
+  /** The agreed state, or null when the two sides were never in step. */
+  async load(contactId: string, client: SqlClient): Promise<SyncedValues | null> {
+    const { rows } = await client.query<{ agreed: Record<string, unknown> }>(
+      'SELECT agreed FROM ghl_sync.contact_sync_state WHERE contact_id = $1',
+      [contactId],
+    );
+    if (!rows[0]) return null;
+    const { tags, ...fields } = rows[0].agreed;
+    return {
+      fields: Object.fromEntries(
+        Object.entries(fields).map(([field, value]) => [field, typeof value === 'string' ? value : null]),
+      ),
+      tags: Array.isArray(tags) ? tags.filter((tag): tag is string => typeof tag === 'string') : [],
+    };
+  }
+
+  async replace(contactId: string, values: SyncedValues, ghlDateUpdated: Date | null, client: SqlClient): Promise<void> {
+    await client.query(
+      `INSERT INTO ghl_sync.contact_sync_state (contact_id, agreed, ghl_date_updated) VALUES ($1, $2::jsonb, $3)
+       ON CONFLICT (contact_id) DO UPDATE
+         SET agreed = EXCLUDED.agreed, ghl_date_updated = EXCLUDED.ghl_date_updated, updated_at = now()`,
+      [contactId, JSON.stringify({ ...values.fields, tags: values.tags }), ghlDateUpdated],
+    );
+  }
+}

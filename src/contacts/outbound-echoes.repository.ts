@@ -1,0 +1,78 @@
+import { Injectable } from '@nestjs/common';
+import type { SqlClient } from '../database/prisma.service.js';
+import type { OpenEcho } from './echo-filter.js';
+
+/** What an inbound change of one GHL contact must be checked against before it is applied. */
+export interface InboundGuard {
+  readonly openEchoes: OpenEcho[];
+  /** Per field, when TrainU last changed it in a change not yet pushed (the outbox). */
+  readonly trainuChangedAt: Map<string, Date>;
+}
+
+/** How long a write's values wait for their webhook: GHL retries deliveries for hours at most. */
+export const ECHO_TTL_SECONDS = 24 * 3600;
+
+/**
+ * `ghl_sync.outbound_echoes`, the ledger of what outbound writes set (ADR 0022), and the outbox's
+ * pending changes as the inbound path needs them.
+ */
+@Injectable()
+export class OutboundEchoesRepository {
+  /**
+   * For the GHL contacts of a batch: the echoes still open, and TrainU's changes not yet pushed.
+   * Two index lookups; nothing when the sync has written none of them lately.
+   */
+  async guardsFor(ghlContactIds: readonly string[], client: SqlClient): Promise<Map<string, InboundGuard>> {
+    const guards = new Map<string, InboundGuard>();
+    const guardOf = (ghlContactId: string) => {
+      const guard = guards.get(ghlContactId) ?? { openEchoes: [], trainuChangedAt: new Map<string, Date>() };
+      guards.set(ghlContactId, guard);
+      return guard;
+    };
+    const { rows: echoes } = await client.query<OpenEcho & { ghlContactId: string }>(
+      `SELECT id::text, ghl_contact_id AS "ghlContactId", field, value FROM ghl_sync.outbound_echoes
+        WHERE ghl_contact_id = ANY($1::text[]) AND consumed_at IS NULL AND expires_at > now() ORDER BY id`,
+      [ghlContactIds],
+    );
+    for (const { ghlContactId, ...echo } of echoes) guardOf(ghlContactId).openEchoes.push(echo);
+    const { rows: pending } = await client.query<{ ghlContactId: string; field: string; changedAt: Date }>(
+      `SELECT c.ghl_contact_id AS "ghlContactId", f.field, max(o.changed_at) AS "changedAt"
+         FROM contacts c
+         JOIN ghl_sync.contact_outbox o ON o.contact_id = c.id AND o.pushed_at IS NULL
+         CROSS JOIN LATERAL unnest(o.changed_fields) AS f(field)
+        WHERE c.ghl_contact_id = ANY($1::text[])
+        GROUP BY 1, 2`,
+      [ghlContactIds],
+    );
+    for (const { ghlContactId, field, changedAt } of pending) guardOf(ghlContactId).trainuChangedAt.set(field, changedAt);
+    return guards;
+  }
+
+  async consume(ids: readonly string[], client: SqlClient): Promise<void> {
+    if (ids.length === 0) return;
+    await client.query('UPDATE ghl_sync.outbound_echoes SET consumed_at = now() WHERE id = ANY($1::bigint[])', [ids]);
+  }
+
+  /** Records what a write is about to set, before it is sent: its webhook may come before the answer. */
+  async record(
+    ghlContactId: string,
+    values: readonly { field: string; value: string | null }[],
+    client: SqlClient,
+  ): Promise<void> {
+    if (values.length === 0) return;
+    await client.query(
+      `INSERT INTO ghl_sync.outbound_echoes (ghl_contact_id, field, value, expires_at)
+       SELECT $1, field, value, now() + make_interval(secs => $4) FROM unnest($2::text[], $3::text[]) AS v(field, value)`,
+      [ghlContactId, values.map((entry) => entry.field), values.map((entry) => entry.value), ECHO_TTL_SECONDS],
+    );
+  }
+
+  /** Entries past their expiry or consumed more than a day ago. */
+  async purge(client: SqlClient): Promise<number> {
+    const { rowCount } = await client.query(
+      `DELETE FROM ghl_sync.outbound_echoes
+        WHERE expires_at < now() OR consumed_at < now() - interval '1 day'`,
+    );
+    return rowCount ?? 0;
+  }
+}
