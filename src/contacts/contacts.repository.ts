@@ -3,6 +3,7 @@ import { lockKeys } from '../database/advisory-locks.js';
 import type { KeysetPosition } from '../database/keyset.js';
 import { PrismaService, type PrismaTransaction, type SqlClient } from '../database/prisma.service.js';
 import { ReadPrismaService } from '../database/read-prisma.service.js';
+import { markSyncOrigin, type SyncOrigin } from '../database/sync-origin.js';
 import type { Contact, Prisma } from '../generated/prisma/client.js';
 import type { ContactState, PlannedWrites } from './contact-change-plan.js';
 import type { CustomFieldValue } from './contact.mapper.js';
@@ -129,10 +130,18 @@ export class ContactsRepository {
   ) {}
 
   /**
-   * Serializes writers of the same natural keys (GHL id, email) until the transaction ends, so two
-   * deliveries for one person cannot both insert.
+   * Opens the sync's own write of contacts in the caller's transaction; every write of contacts,
+   * tags and custom fields by the sync goes through here first. It marks the transaction's origin,
+   * so the outbox triggers do not record it (ADR 0019), and serializes writers of the same natural
+   * keys (`ghl:<id>`, `email:<address>`) until the transaction ends, so two deliveries for one
+   * person cannot both insert.
    */
-  async lockNaturalKeys(keys: readonly string[], transaction: PrismaTransaction | SqlClient): Promise<void> {
+  async beginSyncWrite(
+    keys: readonly string[],
+    transaction: PrismaTransaction | SqlClient,
+    origin: SyncOrigin = 'ghl',
+  ): Promise<void> {
+    await markSyncOrigin(transaction, origin);
     await lockKeys(
       transaction,
       keys.map((key) => `contact:${key}`),
@@ -153,6 +162,7 @@ export class ContactsRepository {
     return transaction.contact.findUnique({ where: { ghlContactId } });
   }
 
+  /** After `beginSyncWrite` in `transaction`. */
   async create(data: ContactWrite, transaction: PrismaTransaction): Promise<ContactRow> {
     return transaction.contact.create({ data });
   }
@@ -181,6 +191,7 @@ export class ContactsRepository {
    * that move are cleared first (the unique index checks every row), then new contacts (others may
    * point at them in `email_conflict_contact_id`), then updates (rows whose values are unchanged are
    * left alone, so `updated_at` moves only when something did), then the tag and custom field sets.
+   * After `beginSyncWrite` in `client`.
    */
   async writePlan(writes: PlannedWrites, client: SqlClient): Promise<void> {
     if (writes.emailMoves.length > 0) {

@@ -45,7 +45,7 @@ export class ContactsService {
 
   private async applyIn(client: SqlClient, events: readonly ContactEvent[]): Promise<HandlerOutcome[]> {
     const keys = ContactChangePlan.naturalKeysOf(events);
-    await this.contacts.lockNaturalKeys(
+    await this.contacts.beginSyncWrite(
       [...keys.ghlIds.map((id) => `ghl:${id}`), ...keys.emails.map((email) => `email:${email}`)],
       client,
     );
@@ -119,7 +119,7 @@ export class ContactsService {
     ghlLocationId: string | undefined,
     transaction: PrismaTransaction,
   ): Promise<ContactRow> {
-    await this.contacts.lockNaturalKeys([`ghl:${ghlContactId}`], transaction);
+    await this.contacts.beginSyncWrite([`ghl:${ghlContactId}`], transaction);
     const existing = await this.contacts.findByGhlId(ghlContactId, transaction);
     return existing ?? this.contacts.create({ ghlContactId, ghlLocationId }, transaction);
   }

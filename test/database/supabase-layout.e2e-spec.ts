@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedPostgresServer } from '../../src/database/embedded/embedded-postgres.server.js';
@@ -41,8 +42,7 @@ const SYNCED_TABLES = [
   'pipeline_stages',
   'pipelines',
 ];
-/** The internal tables the release before the storage layout kept in public. */
-const MOVED_TABLES = [
+const INTERNAL_TABLES = [
   'backfill_seen',
   'domain_events',
   'ghl_rate_limits',
@@ -51,7 +51,20 @@ const MOVED_TABLES = [
   'sync_dead_letters',
   'sync_events',
 ];
-const INTERNAL_TABLES = [...MOVED_TABLES, 'contact_sync_state', 'outbound_echoes', 'outbound_writes', 'sync_conflicts'];
+/** Internal tables of later migrations than the move: not in the upgrade tests' rows. */
+const LATER_INTERNAL_TABLES = [
+  'contact_outbox',
+  'contact_sync_state',
+  'outbound_echoes',
+  'outbound_writes',
+  'sync_conflicts',
+];
+/** The outbox's trigger functions (ADR 0019): SECURITY DEFINER, so nobody but the owner may run them. */
+const OUTBOX_TRIGGER_FUNCTIONS = [
+  'capture_contact_change',
+  'capture_contact_custom_field_change',
+  'capture_contact_tag_change',
+];
 const PERMISSION_DENIED = '42501';
 
 /**
@@ -126,7 +139,7 @@ async function fillEveryTable(database: TestDatabase): Promise<void> {
 
 /** Every row of every table the service keeps, by table name (wherever its schema), as JSON. */
 async function everyRow(database: TestDatabase, schemaOf: (table: string) => string) {
-  const tables = [...SYNCED_TABLES, ...MOVED_TABLES, '_prisma_migrations'];
+  const tables = [...SYNCED_TABLES, ...INTERNAL_TABLES, '_prisma_migrations'];
   const rows: Record<string, unknown[]> = {};
   for (const table of tables) {
     rows[table] = (
@@ -168,7 +181,7 @@ describe.each(servers)('storage layout on $name', ({ plain, start }) => {
       const tables = (await allTables(database)).map((entry) => entry.table);
       expect(tables.sort()).toEqual(
         [
-          ...[...INTERNAL_TABLES, '_prisma_migrations'].map((table) => `ghl_sync.${table}`),
+          ...[...INTERNAL_TABLES, ...LATER_INTERNAL_TABLES, '_prisma_migrations'].map((table) => `ghl_sync.${table}`),
           ...SYNCED_TABLES.map((table) => `public.${table}`),
         ].sort(),
       );
@@ -262,6 +275,52 @@ describe.each(servers)('storage layout on $name', ({ plain, start }) => {
         expect(outcomes).toEqual(everyTableRefused);
       },
     );
+
+    it.each(SUPABASE_API_ROLES)(
+      'gives %s no EXECUTE on the outbox trigger functions, which are SECURITY DEFINER with search_path pinned',
+      async (role) => {
+        const functions = await database.query<{
+          name: string;
+          definer: boolean;
+          config: string[] | null;
+          executable: boolean;
+        }>(
+          `SELECT p.proname AS name, p.prosecdef AS definer, p.proconfig AS config,
+                  has_function_privilege($1, p.oid, 'EXECUTE') AS executable
+             FROM pg_proc p WHERE p.pronamespace = 'ghl_sync'::regnamespace ORDER BY 1`,
+          [role],
+        );
+        expect(functions).toEqual(
+          OUTBOX_TRIGGER_FUNCTIONS.map((name) => ({
+            name,
+            definer: true,
+            config: ['search_path=pg_catalog, pg_temp'],
+            executable: false,
+          })),
+        );
+      },
+    );
+
+    it('records a change TrainU writes as service_role, which holds no privilege on ghl_sync', async () => {
+      expect(await sqlStateAs(database, 'service_role', 'SELECT * FROM ghl_sync.contact_outbox')).toBe(
+        PERMISSION_DENIED,
+      );
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('SET LOCAL ROLE service_role');
+        await client.query("INSERT INTO public.contacts (email) VALUES ('trainu.app@example.com')");
+        await client.query('COMMIT');
+      } finally {
+        await client.end();
+      }
+      const rows = await database.query<{ op: string; changed_fields: string[] }>(
+        `SELECT o.op, o.changed_fields FROM ghl_sync.contact_outbox o JOIN public.contacts c ON c.id = o.contact_id
+          WHERE c.email = 'trainu.app@example.com'`,
+      );
+      expect(rows).toEqual([{ op: 'insert', changed_fields: ['email'] }]);
+    });
 
     it('leaves nothing anon or authenticated can reach, and would notice a table a future migration exposes', async () => {
       expect(await reachableByApiRoles(database)).toEqual([]);

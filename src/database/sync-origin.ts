@@ -1,0 +1,23 @@
+import type { PrismaTransaction, SqlClient } from './prisma.service.js';
+
+/**
+ * Who writes in a transaction of the sync: `ghl` for changes applied from GHL (webhooks, backfill),
+ * `outbound` for the push worker's own write-back. The contact outbox's triggers record neither
+ * (ADR 0019), so nothing the sync applied is ever pushed back.
+ */
+export type SyncOrigin = 'ghl' | 'outbound';
+
+/** The setting the outbox triggers read (prisma/migrations/20261203000000_contact_outbox). */
+export const SYNC_ORIGIN_SETTING = 'ghl_sync.origin';
+
+const MARK = `SELECT set_config('${SYNC_ORIGIN_SETTING}', $1, true)`;
+
+/**
+ * Marks the transaction `client` is in as the sync's own write. Transaction-scoped (`SET LOCAL`):
+ * it ends at COMMIT or ROLLBACK, so a pooled connection's next transaction is TrainU's again, and it
+ * survives a transaction pooler (Supavisor), which drops session settings.
+ */
+export async function markSyncOrigin(client: PrismaTransaction | SqlClient, origin: SyncOrigin): Promise<void> {
+  if ('$queryRawUnsafe' in client) await client.$queryRawUnsafe(MARK, origin);
+  else await client.query(MARK, [origin]);
+}
