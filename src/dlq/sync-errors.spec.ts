@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { classifyFailure, PermanentSyncError, playbookFileOf, RetryAfterError, ERROR_CLASSES } from './sync-errors.js';
+import {
+  classifyFailure,
+  PermanentSyncError,
+  playbookFileOf,
+  RetryableSyncError,
+  RetryAfterError,
+  ERROR_CLASSES,
+} from './sync-errors.js';
 import { readPlaybook } from './playbooks.js';
 
 describe('classifyFailure', () => {
@@ -16,6 +23,11 @@ describe('classifyFailure', () => {
       'a rate limit',
       new RetryAfterError('429', 12),
       { errorClass: 'RateLimited', retryable: true, retryAfterSeconds: 12 },
+    ],
+    [
+      'a create whose outcome is unknown',
+      new RetryableSyncError('timeout', 'CreateOutcomeUnknown'),
+      { errorClass: 'CreateOutcomeUnknown', retryable: true },
     ],
     ['a refused connection', withCode('ECONNREFUSED'), { errorClass: 'DatabaseUnavailable', retryable: true }],
     ['a server shutting down', withCode('57P01'), { errorClass: 'DatabaseUnavailable', retryable: true }],

@@ -14,6 +14,18 @@ export class PermanentSyncError extends Error {
   }
 }
 
+/** A retry can succeed, and the failure is one an operator should recognise by its class (and playbook). */
+export class RetryableSyncError extends Error {
+  constructor(
+    message: string,
+    readonly errorClass: ErrorClass,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'RetryableSyncError';
+  }
+}
+
 /** The other side asked us to wait (GHL 429 with rate-limit headers): retry after that, not by the schedule. */
 export class RetryAfterError extends Error {
   constructor(
@@ -32,6 +44,10 @@ export const ERROR_CLASSES = [
   'ConstraintViolation',
   'RateLimited',
   'UpstreamRejected',
+  'UpstreamValidationFailed',
+  'UnknownProperty',
+  'DuplicateContact',
+  'CreateOutcomeUnknown',
   'Unexpected',
 ] as const;
 export type ErrorClass = (typeof ERROR_CLASSES)[number];
@@ -68,6 +84,7 @@ const CONNECTION_CODES = new Set([
 /** What kind of failure this is, and whether waiting and trying again can fix it. */
 export function classifyFailure(error: unknown): ClassifiedFailure {
   if (error instanceof PermanentSyncError) return { errorClass: error.errorClass, retryable: false };
+  if (error instanceof RetryableSyncError) return { errorClass: error.errorClass, retryable: true };
   if (error instanceof RetryAfterError) {
     return { errorClass: 'RateLimited', retryable: true, retryAfterSeconds: error.retryAfterSeconds };
   }

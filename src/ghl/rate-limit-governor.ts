@@ -18,8 +18,21 @@ const UNKNOWN_LIMIT_POLL_MS = 50;
  */
 const WINDOW_MARGIN_MS = 200;
 
-/** Who is asking: the backfill leaves GHL_DAILY_RESERVE requests a day to webhook-triggered fetches. */
-export type RequestPurpose = 'backfill' | 'webhook';
+/**
+ * Who is asking. Webhook-triggered fetches may spend the whole budget; the backfill and the outbound
+ * contact writes leave GHL_DAILY_RESERVE requests a day to them, and outbound writes also leave
+ * them a tenth of every burst window (a burst of pushes must not delay inbound changes).
+ */
+export type RequestPurpose = 'backfill' | 'webhook' | 'outbound';
+
+/** Share of each burst window that outbound writes leave free for webhook-triggered fetches. */
+export const OUTBOUND_BURST_RESERVE = 0.1;
+
+/** How many grants of a window `purpose` may hold, of a burst limit of `burst`. */
+export function burstLimitFor(purpose: RequestPurpose, burst: number): number {
+  if (purpose !== 'outbound') return burst;
+  return Math.max(1, burst - Math.max(1, Math.floor(burst * OUTBOUND_BURST_RESERVE)));
+}
 
 type Decision = { readonly granted: true } | { readonly granted: false; readonly waitMs: number };
 
@@ -124,7 +137,7 @@ export class RateLimitGovernor {
       GHL_DEFAULT_LIMITS.daily - state!.daily_used,
       state!.daily_remaining ?? Number.POSITIVE_INFINITY,
     );
-    if (purpose === 'backfill' && dailyLeft <= this.config.ghl.dailyReserve) {
+    if (purpose !== 'webhook' && dailyLeft <= this.config.ghl.dailyReserve) {
       const midnight = new Date(state!.now);
       midnight.setUTCHours(24, 0, 0, 0);
       throw new RetryAfterError(
@@ -140,7 +153,7 @@ export class RateLimitGovernor {
       SELECT count(*)::int AS count, min(granted_at) AS oldest FROM ghl_sync.ghl_request_grants WHERE location_id = ${locationId}`;
     // Until GHL's first answer has told us the location's burst limit, one request at a time.
     if (state!.burst === null && window!.count > 0) return { granted: false, waitMs: UNKNOWN_LIMIT_POLL_MS };
-    if (state!.burst !== null && window!.count >= state!.burst) {
+    if (state!.burst !== null && window!.count >= burstLimitFor(purpose, state!.burst)) {
       const waitMs = window!.oldest!.getTime() + windowMs - state!.now.getTime();
       return { granted: false, waitMs: Math.max(5, waitMs) };
     }

@@ -1,63 +1,41 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ghlId } from './ghl-stand-in.js';
+import {
+  GhlApiRecords,
+  type Answer,
+  type StandInAppointment,
+  type StandInContact,
+  type StandInOpportunity,
+  type StandInPipeline,
+} from './ghl-api-records.js';
+import { GhlApiReads } from './ghl-api-reads.js';
+import {
+  GhlContactWrites,
+  type ContactChange,
+  type ContactFieldName,
+  type ContactWriteAction,
+  type WriteOutcome,
+} from './ghl-contact-writes.js';
+import type { ContactEventType, GhlStandIn } from './ghl-stand-in.js';
+import { GhlWebhookEcho, type EchoDelivery, type WebhookEchoOptions } from './ghl-webhook-echo.js';
+
+export type {
+  StandInAppointment,
+  StandInContact,
+  StandInOpportunity,
+  StandInPipeline,
+  StandInStage,
+} from './ghl-api-records.js';
+export type { ContactWriteAction } from './ghl-contact-writes.js';
+export type { EchoDelivery } from './ghl-webhook-echo.js';
 
 /**
  * A stand-in for HighLevel's REST API v2 (reference/ghl-api.md §4–5), for tests, benchmarks and
- * demos of the backfill: the endpoints the sync reads, with GHL's paging rules and quirks, its
- * per-location rate limits with the real headers and 429s, and injectable 5xx and timeouts.
+ * demos: the endpoints the sync reads (ghl-api-reads.ts) and the contact writes it makes
+ * (ghl-contact-writes.ts), with GHL's paging rules and quirks, its per-location rate limits with the
+ * real headers and 429s, injectable 5xx and timeouts, and, after each write, the signed webhook GHL
+ * would send (ghl-webhook-echo.ts). The records live in ghl-api-records.ts.
  */
-
-export interface StandInContact {
-  id: string;
-  locationId: string;
-  email: string | null;
-  phone: string | null;
-  firstName: string | null;
-  lastName: string | null;
-  tags: string[];
-  customFields: { id: string; value: unknown }[];
-  dateAdded: string;
-  dateUpdated: string;
-}
-
-export interface StandInStage {
-  id: string;
-  name: string;
-  position: number;
-}
-
-export interface StandInPipeline {
-  id: string;
-  name: string;
-  stages: StandInStage[];
-}
-
-export interface StandInOpportunity {
-  id: string;
-  name: string;
-  monetaryValue: number;
-  pipelineId: string;
-  pipelineStageId: string;
-  status: 'open' | 'won' | 'lost' | 'abandoned';
-  contactId: string;
-  locationId: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface StandInAppointment {
-  id: string;
-  calendarId: string;
-  locationId: string;
-  contactId: string;
-  title: string;
-  appointmentStatus: string;
-  startTime: string;
-  endTime: string;
-  dateAdded: string;
-  dateUpdated: string;
-}
 
 export interface RateLimits {
   /** Requests per window per location (GHL: 100 per 10 s). */
@@ -72,30 +50,68 @@ export type InjectedFailure = { readonly status: number } | { readonly delayMs: 
 export interface RecordedRequest {
   readonly method: string;
   readonly path: string;
+  /** The query string as sent (`?…`, or empty), encoding included. */
+  readonly query: string;
   readonly status: number;
   readonly at: number;
+}
+
+export interface RecordedWrite {
+  readonly method: string;
+  readonly path: string;
+  readonly body: Record<string, unknown>;
+  readonly status: number;
+  readonly at: number;
+}
+
+/** A GHL workflow that rewrites a field after each API write to a contact (the near-miss case). */
+export interface Workflow {
+  readonly field: ContactFieldName;
+  readonly rewrite: (value: string | null) => string | null;
+  readonly delayMs?: number;
+}
+
+export interface StandInWebhookOptions extends WebhookEchoOptions {
+  /** Events sent after a tag add or remove; which GHL fires is unconfirmed (default ContactTagUpdate). */
+  readonly tagEvents?: readonly ContactEventType[];
 }
 
 const VERSIONS: [RegExp, string][] = [
   [/^\/calendars\//, '2021-04-15'],
   [/^\/(contacts|opportunities)\//, '2021-07-28'],
 ];
-const SEARCH_MAX_PAGE_LIMIT = 500;
-const SEARCH_MAX_PAGED_RECORDS = 10_000;
-const OPPORTUNITIES_MAX_LIMIT = 100;
+const CONTACT_PATH = /^\/contacts\/([^/]+)(\/tags)?$/;
 
 export class GhlApiStandIn {
-  readonly contacts = new Map<string, StandInContact>();
-  readonly opportunities = new Map<string, StandInOpportunity>();
-  readonly pipelines: StandInPipeline[] = [];
-  readonly calendars: { id: string; name: string }[] = [];
-  readonly appointments = new Map<string, StandInAppointment>();
   readonly requests: RecordedRequest[] = [];
+  /** Every contact write request, answered or not, in arrival order. */
+  readonly writes: RecordedWrite[] = [];
+  /** Writes applied, by action; `workflow` and `edit` are changes made inside GHL. */
+  readonly actions: Record<ContactWriteAction | 'workflow' | 'edit', number> = {
+    create: 0,
+    update: 0,
+    upsert: 0,
+    addTags: 0,
+    removeTags: 0,
+    delete: 0,
+    workflow: 0,
+    edit: 0,
+  };
+  /**
+   * An injected failure on a create is answered after the contact was stored (and its webhook
+   * sent): GHL can create a contact and still answer an error or nothing ([ISS#64]).
+   */
+  answerCreatesLate = false;
+  private readonly records: GhlApiRecords;
+  private readonly reads: GhlApiReads;
+  private readonly contactWrites: GhlContactWrites;
+  private readonly echo: GhlWebhookEcho;
   private readonly failures: InjectedFailure[] = [];
+  private readonly writeFailures: InjectedFailure[] = [];
+  private readonly workflows: Workflow[] = [];
+  private tagEvents: readonly ContactEventType[] = ['ContactTagUpdate'];
   private readonly windowHits: number[] = [];
   private dailyHits = 0;
-  private sortedContacts: StandInContact[] | undefined;
-  private sortedKeys: string[] = [];
   private readonly server: Server;
 
   private constructor(
@@ -103,11 +119,22 @@ export class GhlApiStandIn {
     readonly token: string,
     readonly limits: RateLimits,
   ) {
+    this.records = new GhlApiRecords(locationId);
+    this.reads = new GhlApiReads(this.records);
+    this.contactWrites = new GhlContactWrites(this.records);
+    this.echo = new GhlWebhookEcho(locationId);
     this.server = createServer((request, response) => void this.handle(request, response));
   }
 
   static async start(
-    options: { locationId?: string; token?: string; limits?: Partial<RateLimits>; port?: number } = {},
+    options: {
+      locationId?: string;
+      token?: string;
+      limits?: Partial<RateLimits>;
+      port?: number;
+      allowDuplicates?: boolean;
+      answerCreatesLate?: boolean;
+    } = {},
   ): Promise<GhlApiStandIn> {
     const standIn = new GhlApiStandIn(options.locationId ?? 've9EPM428h8vShlRW1KT', options.token ?? 'pit-stand-in', {
       burst: 100,
@@ -115,6 +142,8 @@ export class GhlApiStandIn {
       daily: 200_000,
       ...options.limits,
     });
+    standIn.allowDuplicates = options.allowDuplicates ?? false;
+    standIn.answerCreatesLate = options.answerCreatesLate ?? false;
     await new Promise<void>((resolve) => standIn.server.listen(options.port ?? 0, '127.0.0.1', resolve));
     return standIn;
   }
@@ -123,12 +152,52 @@ export class GhlApiStandIn {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
+  get contacts(): Map<string, StandInContact> {
+    return this.records.contacts;
+  }
+
+  get opportunities(): Map<string, StandInOpportunity> {
+    return this.records.opportunities;
+  }
+
+  get pipelines(): StandInPipeline[] {
+    return this.records.pipelines;
+  }
+
+  get calendars(): { id: string; name: string }[] {
+    return this.records.calendars;
+  }
+
+  get appointments(): Map<string, StandInAppointment> {
+    return this.records.appointments;
+  }
+
+  /** The location's "Allow Duplicate Contact" setting (GHL's default: off). */
+  get allowDuplicates(): boolean {
+    return this.contactWrites.allowDuplicates;
+  }
+
+  set allowDuplicates(allowed: boolean) {
+    this.contactWrites.allowDuplicates = allowed;
+  }
+
   /** How many requests were answered 429. */
   get throttled(): number {
     return this.requests.filter((request) => request.status === 429).length;
   }
 
+  /** The webhooks sent after writes, one entry per copy. */
+  get deliveries(): readonly EchoDelivery[] {
+    return this.echo.deliveries;
+  }
+
+  /** The keys the webhooks are signed with: `webhookSigner.env()` makes the service trust them. */
+  get webhookSigner(): GhlStandIn {
+    return this.echo.signer;
+  }
+
   async stop(): Promise<void> {
+    this.echo.stop();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -138,232 +207,179 @@ export class GhlApiStandIn {
     this.failures.push(...failures);
   }
 
-  seedContacts(count: number, startedAt = Date.parse('2025-01-01T00:00:00Z')): StandInContact[] {
-    const seeded = Array.from({ length: count }, (_, index) => {
-      const at = new Date(startedAt + (this.contacts.size + index) * 1000).toISOString();
-      const contact: StandInContact = {
-        id: ghlId(),
-        locationId: this.locationId,
-        email: `client.${this.contacts.size + index}@example.com`,
-        phone: `+1213373${String((this.contacts.size + index) % 10_000).padStart(4, '0')}`,
-        firstName: 'Jordan',
-        lastName: `Client${this.contacts.size + index}`,
-        tags: index % 3 === 0 ? ['lead', 'vip'] : ['lead'],
-        customFields: [{ id: 'goal', value: 'Run a marathon' }],
-        dateAdded: at,
-        dateUpdated: at,
-      };
-      return contact;
-    });
-    for (const contact of seeded) this.contacts.set(contact.id, contact);
-    return seeded;
+  /**
+   * The next contact writes fail, one each: a status is answered without writing (unless
+   * answerCreatesLate); a delay holds the answer, and the write still happens, as it does in GHL
+   * when the client has stopped waiting.
+   */
+  failNextWrites(...failures: (number | InjectedFailure)[]): void {
+    this.writeFailures.push(
+      ...failures.map((failure) => (typeof failure === 'number' ? { status: failure } : failure)),
+    );
   }
 
-  seedPipeline(stageNames: string[] = ['Lead', 'Discovery call', 'Proposal']): StandInPipeline {
-    const pipeline = {
-      id: ghlId(),
-      name: `Pipeline ${this.pipelines.length + 1}`,
-      stages: stageNames.map((name, position) => ({ id: crypto.randomUUID(), name, position })),
-    };
-    this.pipelines.push(pipeline);
-    return pipeline;
+  /** Writes carrying this field are refused 422 `property <name> should not exist`. */
+  rejectField(name: string): void {
+    this.contactWrites.rejectedFields.add(name);
+  }
+
+  /** After each write, the webhook GHL would send, signed, to `options.url`. */
+  sendWebhooksTo(options: StandInWebhookOptions): void {
+    this.echo.sendTo(options);
+    this.tagEvents = options.tagEvents ?? ['ContactTagUpdate'];
+  }
+
+  /** Resolves when every scheduled webhook delivery and workflow run is done. */
+  settled(): Promise<void> {
+    return this.echo.settled();
+  }
+
+  /** From now on, after each API write to a contact, `rewrite` changes `field` (its own write and webhook). */
+  runWorkflow(workflow: Workflow): void {
+    this.workflows.push(workflow);
+  }
+
+  /** A coach changes the contact in GHL: a new `dateUpdated`, and its ContactUpdate webhook. */
+  editContact(
+    id: string,
+    fields: Partial<Pick<StandInContact, ContactFieldName | 'tags' | 'customFields'>>,
+  ): StandInContact {
+    const contact = this.contactWrites.edit(id, fields);
+    this.actions.edit += 1;
+    this.echo.emit({ type: 'ContactUpdate', contact });
+    return contact;
+  }
+
+  seedContacts(count: number, startedAt?: number): StandInContact[] {
+    return this.records.seedContacts(count, startedAt);
+  }
+
+  seedPipeline(stageNames?: string[]): StandInPipeline {
+    return this.records.seedPipeline(stageNames);
   }
 
   seedOpportunities(count: number, pipeline: StandInPipeline, contacts: StandInContact[]): StandInOpportunity[] {
-    const startedAt = Date.parse('2025-06-01T00:00:00Z');
-    const seeded = Array.from({ length: count }, (_, index) => {
-      const at = new Date(startedAt + (this.opportunities.size + index) * 1000).toISOString();
-      return {
-        id: ghlId(),
-        name: `Coaching ${this.opportunities.size + index}`,
-        monetaryValue: 100 * ((index % 12) + 1),
-        pipelineId: pipeline.id,
-        pipelineStageId: pipeline.stages[index % pipeline.stages.length]!.id,
-        status: (['open', 'open', 'won', 'lost'] as const)[index % 4]!,
-        contactId: contacts[index % contacts.length]!.id,
-        locationId: this.locationId,
-        createdAt: at,
-        updatedAt: at,
-      };
-    });
-    for (const opportunity of seeded) this.opportunities.set(opportunity.id, opportunity);
-    return seeded;
+    return this.records.seedOpportunities(count, pipeline, contacts);
   }
 
-  seedAppointments(
-    count: number,
-    contacts: StandInContact[],
-    from = Date.parse('2026-01-05T09:00:00Z'),
-  ): StandInAppointment[] {
-    if (this.calendars.length === 0) this.calendars.push({ id: ghlId(), name: 'Coaching sessions' });
-    const seeded = Array.from({ length: count }, (_, index) => {
-      const start = from + (this.appointments.size + index) * 3_600_000;
-      return {
-        id: ghlId(),
-        calendarId: this.calendars[index % this.calendars.length]!.id,
-        locationId: this.locationId,
-        contactId: contacts[index % contacts.length]!.id,
-        title: 'Coaching session',
-        appointmentStatus: 'confirmed',
-        startTime: new Date(start).toISOString(),
-        endTime: new Date(start + 1_800_000).toISOString(),
-        dateAdded: new Date(from).toISOString(),
-        dateUpdated: new Date(from).toISOString(),
-      };
-    });
-    for (const appointment of seeded) this.appointments.set(appointment.id, appointment);
-    return seeded;
+  seedAppointments(count: number, contacts: StandInContact[], from?: number): StandInAppointment[] {
+    return this.records.seedAppointments(count, contacts, from);
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://stand-in');
-    const send = (status: number, body: unknown) => {
-      this.requests.push({ method: request.method ?? 'GET', path: url.pathname, status, at: Date.now() });
+    const method = request.method ?? 'GET';
+    const send = ({ status, body }: Answer) => {
+      this.requests.push({ method, path: url.pathname, query: url.search, status, at: Date.now() });
       response.writeHead(status, { 'content-type': 'application/json', ...this.rateLimitHeaders() });
       response.end(JSON.stringify(body));
     };
     const body = await readJson(request).catch(() => undefined);
-    if (!body) return send(400, { statusCode: 400, message: 'Unexpected token in JSON' });
+    if (!body) return send({ status: 400, body: { statusCode: 400, message: 'Unexpected token in JSON' } });
 
     if (request.headers.authorization !== `Bearer ${this.token}`) {
-      return send(401, { statusCode: 401, message: 'Invalid JWT' });
+      return send({ status: 401, body: { statusCode: 401, message: 'Invalid JWT' } });
     }
     const version = VERSIONS.find(([pattern]) => pattern.test(url.pathname))?.[1];
     if (version && request.headers.version !== version) {
-      return send(400, { statusCode: 400, message: `Version header must be ${version}` });
+      return send({ status: 400, body: { statusCode: 400, message: `Version header must be ${version}` } });
     }
-    if (!this.takeRequestBudget()) return send(429, { statusCode: 429, message: 'Too Many Requests' });
+    if (!this.takeRequestBudget())
+      return send({ status: 429, body: { statusCode: 429, message: 'Too Many Requests' } });
     const failure = this.failures.shift();
     if (failure && 'status' in failure)
-      return send(failure.status, { statusCode: failure.status, message: 'Injected failure' });
-    if (failure) await new Promise((resolve) => setTimeout(resolve, failure.delayMs));
+      return send({ status: failure.status, body: { statusCode: failure.status, message: 'Injected failure' } });
+    if (failure) await sleep(failure.delayMs);
 
-    const route = `${request.method} ${url.pathname}`;
-    const query = url.searchParams;
-    if (route === 'POST /contacts/search') return this.searchContacts(body, send);
-    if (route === 'GET /opportunities/search') return this.searchOpportunities(query, send);
-    if (route === 'GET /opportunities/pipelines') return send(200, { pipelines: this.pipelines });
-    if (route === 'GET /calendars/') return send(200, { calendars: this.calendars });
-    if (route === 'GET /calendars/events') return this.calendarEvents(query, send);
-    return send(404, { statusCode: 404, message: `Cannot ${route}` });
+    const write = this.contactWrite(method, url.pathname, body);
+    if (write) return send(await this.performWrite(method, url.pathname, body, write));
+    return send(this.read(`${method} ${url.pathname}`, url.searchParams, body));
   }
 
-  /** `page` + `pageLimit` up to 10,000 records, `searchAfter` (from the last contact) beyond. */
-  private searchContacts(body: Record<string, unknown>, send: (status: number, body: unknown) => void): void {
-    const pageLimit = Number(body.pageLimit);
-    if (body.locationId !== this.locationId || !Number.isInteger(pageLimit) || pageLimit < 1) {
-      return send(422, { statusCode: 422, message: ['locationId should not be empty', 'pageLimit must be a number'] });
+  private read(route: string, query: URLSearchParams, body: Record<string, unknown>): Answer {
+    if (route === 'POST /contacts/search') return this.reads.searchContacts(body);
+    if (route === 'GET /contacts/search/duplicate') return this.reads.duplicate(query);
+    if (route === 'GET /opportunities/search') return this.reads.searchOpportunities(query);
+    if (route === 'GET /opportunities/pipelines') return { status: 200, body: { pipelines: this.records.pipelines } };
+    if (route === 'GET /calendars/') return { status: 200, body: { calendars: this.records.calendars } };
+    if (route === 'GET /calendars/events') return this.reads.calendarEvents(query);
+    const contact = /^GET \/contacts\/([^/]+)$/.exec(route);
+    if (contact) return this.reads.contact(decodeURIComponent(contact[1]!));
+    return { status: 404, body: { statusCode: 404, message: `Cannot ${route}` } };
+  }
+
+  /** The write a request asks for, as an action and the function doing it; undefined for reads. */
+  private contactWrite(
+    method: string,
+    path: string,
+    body: Record<string, unknown>,
+  ): { action: ContactWriteAction; run: () => WriteOutcome } | undefined {
+    if (method === 'POST' && (path === '/contacts/' || path === '/contacts'))
+      return { action: 'create', run: () => this.contactWrites.create(body) };
+    if (method === 'POST' && path === '/contacts/upsert')
+      return { action: 'upsert', run: () => this.contactWrites.upsert(body) };
+    const match = CONTACT_PATH.exec(path);
+    if (!match || match[1] === 'search') return undefined;
+    const id = decodeURIComponent(match[1]!);
+    if (match[2] && (method === 'POST' || method === 'DELETE')) {
+      const action = method === 'POST' ? 'addTags' : 'removeTags';
+      return { action, run: () => this.contactWrites.tags(id, body, action) };
     }
-    if (pageLimit > SEARCH_MAX_PAGE_LIMIT) {
-      return send(422, { statusCode: 422, message: [`pageLimit must not be greater than ${SEARCH_MAX_PAGE_LIMIT}`] });
-    }
-    const sorted = this.contactsByUpdate().filter((contact) => matchesUpdatedSince(contact.dateUpdated, body.filters));
-    let start: number;
-    if (Array.isArray(body.searchAfter)) {
-      if (body.page !== undefined)
-        return send(422, { statusCode: 422, message: ['page and searchAfter cannot be used together'] });
-      const [after, afterId] = body.searchAfter as [number, string];
-      start = sorted.findIndex(
-        (contact) =>
-          Date.parse(contact.dateUpdated) > after ||
-          (Date.parse(contact.dateUpdated) === after && contact.id > afterId),
-      );
-      if (start === -1) start = sorted.length;
+    if (!match[2] && method === 'PUT') return { action: 'update', run: () => this.contactWrites.update(id, body) };
+    if (!match[2] && method === 'DELETE') return { action: 'delete', run: () => this.contactWrites.delete(id) };
+    return undefined;
+  }
+
+  private async performWrite(
+    method: string,
+    path: string,
+    body: Record<string, unknown>,
+    write: { action: ContactWriteAction; run: () => WriteOutcome },
+  ): Promise<Answer> {
+    const failure = this.writeFailures.shift();
+    let answer: Answer;
+    if (failure && this.answerCreatesLate && write.action === 'create') {
+      const stored = this.applied(write.action, write.run());
+      if ('delayMs' in failure) await sleep(failure.delayMs);
+      answer = 'status' in failure ? injected(failure.status) : stored;
+    } else if (failure && 'status' in failure) {
+      answer = injected(failure.status);
     } else {
-      const page = Number(body.page ?? 1);
-      if (page * pageLimit > SEARCH_MAX_PAGED_RECORDS) {
-        return send(422, { statusCode: 422, message: ['page * pageLimit must not exceed 10000; use searchAfter'] });
-      }
-      start = (page - 1) * pageLimit;
+      if (failure) await sleep(failure.delayMs);
+      answer = this.applied(write.action, write.run());
     }
-    const contacts = sorted
-      .slice(start, start + pageLimit)
-      .map((contact) => ({ ...contact, searchAfter: [Date.parse(contact.dateUpdated), contact.id] }));
-    send(200, { contacts, total: sorted.length });
+    this.writes.push({ method, path, body, status: answer.status, at: Date.now() });
+    return answer;
   }
 
-  /**
-   * Contacts in search order (`dateUpdated`, then id), sorted again only when one was added, removed
-   * or changed its `dateUpdated` (tests change them in place): a 50,000-contact listing would
-   * otherwise spend its time sorting.
-   */
-  private contactsByUpdate(): StandInContact[] {
-    const cached = this.sortedContacts;
-    const fresh =
-      cached?.length === this.contacts.size &&
-      cached.every(
-        (contact, index) => this.contacts.get(contact.id) === contact && this.sortedKeys[index] === contact.dateUpdated,
-      );
-    if (!fresh) {
-      this.sortedContacts = [...this.contacts.values()].sort((a, b) =>
-        a.dateUpdated === b.dateUpdated ? (a.id < b.id ? -1 : 1) : a.dateUpdated < b.dateUpdated ? -1 : 1,
-      );
-      this.sortedKeys = this.sortedContacts.map((contact) => contact.dateUpdated);
+  /** Counts a successful write, sends its webhooks and runs the workflows on it. */
+  private applied(action: ContactWriteAction, outcome: WriteOutcome): Answer {
+    if (outcome.change) {
+      this.actions[action] += 1;
+      this.announce(outcome.change);
+      if (outcome.change.type !== 'ContactDelete') this.startWorkflows(outcome.change.contact.id);
     }
-    return this.sortedContacts!;
+    return outcome.answer;
   }
 
-  /** snake_case `location_id`; paging needs both `startAfter` and `startAfterId` (one alone restarts). */
-  private searchOpportunities(query: URLSearchParams, send: (status: number, body: unknown) => void): void {
-    if (query.get('location_id') !== this.locationId) {
-      return send(422, { statusCode: 422, message: ["location_id can't be undefined"] });
-    }
-    const limit = Math.min(Number(query.get('limit') ?? 20), OPPORTUNITIES_MAX_LIMIT);
-    const sorted = [...this.opportunities.values()].sort(
-      (a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id),
-    );
-    const startAfter = query.get('startAfter');
-    const startAfterId = query.get('startAfterId');
-    let start = 0;
-    if (startAfter && startAfterId) {
-      start = sorted.findIndex(
-        (item) =>
-          Date.parse(item.createdAt) > Number(startAfter) ||
-          (Date.parse(item.createdAt) === Number(startAfter) && item.id > startAfterId),
-      );
-      if (start === -1) start = sorted.length;
-    }
-    const page = sorted.slice(start, start + limit);
-    const last = page.at(-1);
-    const more = start + limit < sorted.length;
-    send(200, {
-      opportunities: page,
-      meta: {
-        total: sorted.length,
-        startAfter: more && last ? Date.parse(last.createdAt) : null,
-        startAfterId: more && last ? last.id : null,
-        nextPageUrl:
-          more && last
-            ? `/opportunities/search?location_id=${this.locationId}&startAfter=${Date.parse(last.createdAt)}&startAfterId=${last.id}`
-            : null,
-      },
-      aggregations: {},
-    });
+  private announce(change: ContactChange): void {
+    const types = change.type === 'ContactTagUpdate' ? this.tagEvents : [change.type];
+    for (const type of types) this.echo.emit({ type, contact: change.contact });
   }
 
-  /** Epoch-millisecond windows, one calendar at a time; no paging (none is documented). */
-  private calendarEvents(query: URLSearchParams, send: (status: number, body: unknown) => void): void {
-    const startTime = Number(query.get('startTime'));
-    const endTime = Number(query.get('endTime'));
-    const calendarId = query.get('calendarId');
-    if (
-      query.get('locationId') !== this.locationId ||
-      !calendarId ||
-      !Number.isFinite(startTime) ||
-      !Number.isFinite(endTime)
-    ) {
-      return send(422, {
-        statusCode: 422,
-        message: ['locationId, calendarId, startTime and endTime (epoch ms) are required'],
+  private startWorkflows(contactId: string): void {
+    for (const workflow of this.workflows) {
+      this.echo.track(async () => {
+        await sleep(workflow.delayMs ?? 0);
+        const contact = this.records.contacts.get(contactId);
+        if (!contact) return;
+        const rewritten = workflow.rewrite(contact[workflow.field]);
+        if (rewritten === contact[workflow.field]) return;
+        this.contactWrites.edit(contactId, { [workflow.field]: rewritten });
+        this.actions.workflow += 1;
+        this.echo.emit({ type: 'ContactUpdate', contact });
       });
     }
-    const events = [...this.appointments.values()].filter(
-      (event) =>
-        event.calendarId === calendarId &&
-        Date.parse(event.startTime) >= startTime &&
-        Date.parse(event.startTime) < endTime,
-    );
-    send(200, { events });
   }
 
   /** A sliding window per location, and a daily count. */
@@ -387,12 +403,12 @@ export class GhlApiStandIn {
   }
 }
 
-function matchesUpdatedSince(dateUpdated: string, filters: unknown): boolean {
-  if (!Array.isArray(filters)) return true;
-  const range = (filters as { field?: string; operator?: string; value?: { gte?: string } }[]).find(
-    (filter) => filter.field === 'dateUpdated' && filter.operator === 'range',
-  );
-  return !range?.value?.gte || dateUpdated >= new Date(range.value.gte).toISOString();
+function injected(status: number): Answer {
+  return { status, body: { statusCode: status, message: 'Injected failure' } };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** The JSON body, `{}` when there is none, undefined when it is not JSON. */

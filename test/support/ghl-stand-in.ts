@@ -130,7 +130,8 @@ export class GhlStandIn {
     });
   }
 
-  private envelope(type: string, body: Record<string, unknown>): Record<string, unknown> {
+  /** `body` in the envelope real deliveries carry: a fresh `webhookId` and `timestamp` each time. */
+  envelope(type: string, body: Record<string, unknown>): Record<string, unknown> {
     return withoutUndefined({
       type,
       locationId: this.locationId,
