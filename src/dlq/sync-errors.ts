@@ -48,6 +48,7 @@ export const ERROR_CLASSES = [
   'UnknownProperty',
   'DuplicateContact',
   'CreateOutcomeUnknown',
+  'OutboundLoopSuspected',
   'Unexpected',
 ] as const;
 export type ErrorClass = (typeof ERROR_CLASSES)[number];

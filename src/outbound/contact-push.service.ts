@@ -9,12 +9,13 @@ import { PrismaService, type SqlClient } from '../database/prisma.service.js';
 import { markSyncOrigin } from '../database/sync-origin.js';
 import { PermanentSyncError } from '../dlq/sync-errors.js';
 import { GhlClient } from '../ghl/ghl-client.js';
-import { DuplicateContactError, type GhlContactFields, type GhlContactRecord } from '../ghl/ghl-errors.js';
+import type { GhlContactFields, GhlContactRecord, GhlContactUpdate } from '../ghl/ghl-contact.js';
+import { CreateOutcomeUnknownError, DuplicateContactError } from '../ghl/ghl-errors.js';
 import { SyncAnalytics } from '../observability/analytics/sync-analytics.service.js';
 import { SyncCounters } from '../observability/metrics/sync-counters.js';
 import { mergeContact, type ContactMerge } from './contact-merge.js';
 import { ContactOutboxRepository, type PendingChanges } from './contact-outbox.repository.js';
-import type { OutboundContactJob } from './outbound-contact-job.js';
+import type { OutboundContactJob } from '../queue/queue.constants.js';
 import { OutboundContactsRepository, type OutboundContact } from './outbound-contacts.repository.js';
 import { OutboundLogRepository, type OutboundWriteEntry } from './outbound-log.repository.js';
 
@@ -122,14 +123,14 @@ export class ContactPushService {
     const existing = await this.lookUp(contact);
     if (existing) return this.update(contact, existing.id, pending, { linking: existing });
     const values = this.trainuValues(contact);
-    if (!contact.email && !contact.phone) {
-      // Nothing to look it up by after a create whose outcome is unknown: refuse to create blind.
-      this.logger.warn({ contactId: contact.id }, 'contact without email or phone: created once, never retried blind');
-    }
     try {
       const created = await this.written('create', () => this.ghl.createContact(createBody(values)));
       return { action: 'create', ghl: created, merge: null, agreed: values, writtenFields: Object.keys(values.fields) };
     } catch (error) {
+      if (error instanceof CreateOutcomeUnknownError && !contact.email && !contact.phone) {
+        // Nothing to look it up by before a retry: a second create could make a second contact.
+        throw new PermanentSyncError(`${error.message}; the contact has no email or phone to look it up by`, 'CreateOutcomeUnknown');
+      }
       if (!(error instanceof DuplicateContactError)) throw error;
       const duplicate = await this.ghl.getContact(error.existingContactId);
       if (!duplicate) throw error;
@@ -306,7 +307,7 @@ function createBody(values: SyncedValues): GhlContactFields {
   };
 }
 
-function updateBody(fields: Readonly<Record<string, string | null>>): GhlContactFields {
+function updateBody(fields: Readonly<Record<string, string | null>>): GhlContactUpdate {
   const customFields = customFieldsOf(fields);
   return { ...scalarsOf(fields), ...(customFields.length > 0 ? { customFields } : {}) };
 }
