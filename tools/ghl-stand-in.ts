@@ -3,10 +3,16 @@ import { GhlApiStandIn } from '../test/support/ghl-api-stand-in.js';
 
 /**
  * The GHL REST stand-in as a process of its own, for benchmarks and demos: seeds the records asked
- * for and prints one JSON line with its URL, location and token; stops on SIGTERM / SIGINT.
+ * for and prints one JSON line with its URL, location and token (and, with --webhook-url, the
+ * public keys its webhooks are signed with); stops on SIGTERM / SIGINT.
  *
  *   npm run stand-in -- --contacts 5000 --opportunities 500 --appointments 1000 [--port 4010]
  *   GHL_API_BASE_URL=<url> GHL_LOCATION_ID=<location> GHL_PRIVATE_INTEGRATION_TOKEN=<token> npm run backfill
+ *
+ * Contact writes answer as GHL's do; --webhook-url <service>/webhooks/ghl sends the signed webhook
+ * GHL would after each one (start the service with the printed GHL_WEBHOOK_* keys), after
+ * --webhook-delay-ms, --webhook-copies times; --allow-duplicates turns the location's "Allow
+ * Duplicate Contact" setting on.
  */
 const { values } = parseArgs({
   options: {
@@ -15,18 +21,31 @@ const { values } = parseArgs({
     appointments: { type: 'string', default: '0' },
     port: { type: 'string', default: '0' },
     burst: { type: 'string', default: '100' },
+    'allow-duplicates': { type: 'boolean', default: false },
+    'webhook-url': { type: 'string' },
+    'webhook-delay-ms': { type: 'string', default: '0' },
+    'webhook-copies': { type: 'string', default: '1' },
   },
 });
 
 const standIn = await GhlApiStandIn.start({
   port: Number(values.port),
   limits: { burst: Number(values.burst) },
+  allowDuplicates: values['allow-duplicates'],
 });
 const contacts = standIn.seedContacts(Number(values.contacts));
 const opportunities = Number(values.opportunities);
 if (opportunities > 0) standIn.seedOpportunities(opportunities, standIn.seedPipeline(), contacts);
 const appointments = Number(values.appointments);
 if (appointments > 0) standIn.seedAppointments(appointments, contacts);
+const webhookUrl = values['webhook-url'];
+if (webhookUrl) {
+  standIn.sendWebhooksTo({
+    url: webhookUrl,
+    delayMs: Number(values['webhook-delay-ms']),
+    copies: Number(values['webhook-copies']),
+  });
+}
 process.stdout.write(
   `${JSON.stringify({
     msg: 'GHL stand-in is listening',
@@ -34,12 +53,18 @@ process.stdout.write(
     locationId: standIn.locationId,
     token: standIn.token,
     seeded: { contacts: contacts.length, opportunities, appointments },
+    ...(webhookUrl ? { webhooks: { url: webhookUrl, env: standIn.webhookSigner.env() } } : {}),
   })}\n`,
 );
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
-    const served = { requests: standIn.requests.length, throttled: standIn.throttled };
+    const served = {
+      requests: standIn.requests.length,
+      throttled: standIn.throttled,
+      writes: standIn.actions,
+      webhooks: standIn.deliveries.length,
+    };
     process.stdout.write(`${JSON.stringify({ msg: 'GHL stand-in stopped', ...served })}\n`);
-    void standIn.stop().then(() => process.exit(0));
+    void standIn.settled().then(() => standIn.stop().then(() => process.exit(0)));
   });
 }

@@ -86,4 +86,24 @@ describe('GHL rate-limit governor, shared through Postgres', () => {
     );
     expect(row!.daily_used).toBe(1);
   });
+
+  it('lets outbound writes take 9 of 10 requests a window, leaving the tenth to webhook fetches', async () => {
+    const rateLimits = governor();
+    await rateLimits.observe('loc-outbound', { 'x-ratelimit-max': '10', 'x-ratelimit-interval-milliseconds': '2000' });
+    const started = Date.now();
+    for (let index = 0; index < 9; index++) await rateLimits.acquire('loc-outbound', 'outbound');
+    expect(Date.now() - started).toBeLessThan(1_500);
+    const tenthOutbound = rateLimits.acquire('loc-outbound', 'outbound').then(() => Date.now() - started);
+    await rateLimits.acquire('loc-outbound', 'webhook');
+    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(await tenthOutbound).toBeGreaterThanOrEqual(2_000);
+  });
+
+  it('leaves the daily reserve to webhook-triggered fetches when outbound writes ask too', async () => {
+    const rateLimits = governor();
+    await rateLimits.observe('loc-outbound-daily', { 'x-ratelimit-daily-remaining': '100', 'x-ratelimit-max': '100' });
+    const refused = await rateLimits.acquire('loc-outbound-daily', 'outbound').catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(RetryAfterError);
+    await rateLimits.acquire('loc-outbound-daily', 'webhook');
+  });
 });

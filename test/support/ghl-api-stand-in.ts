@@ -234,9 +234,13 @@ export class GhlApiStandIn {
     return this.echo.settled();
   }
 
-  /** From now on, after each API write to a contact, `rewrite` changes `field` (its own write and webhook). */
-  runWorkflow(workflow: Workflow): void {
+  /**
+   * From now on, after each API write to a contact, `rewrite` changes `field` (its own write and
+   * webhook, which do not trigger it again); the function returned turns the workflow off.
+   */
+  runWorkflow(workflow: Workflow): () => void {
     this.workflows.push(workflow);
+    return () => void this.workflows.splice(this.workflows.indexOf(workflow), 1);
   }
 
   /** A coach changes the contact in GHL: a new `dateUpdated`, and its ContactUpdate webhook. */

@@ -67,9 +67,7 @@ export class GhlContactWrites {
     if (body.locationId !== this.records.locationId) return { answer: unprocessable('locationId should not be empty') };
     const duplicate = this.duplicateOf(body);
     if (duplicate) return { answer: duplicate };
-    const contact = this.newContact();
-    this.apply(contact, body);
-    this.records.contacts.set(contact.id, contact);
+    const contact = this.newContact(body);
     return { answer: { status: 201, body: { contact } }, change: { type: 'ContactCreate', contact } };
   }
 
@@ -94,9 +92,7 @@ export class GhlContactWrites {
     const byPhone = this.records.contactWith('phone', stringOf(body.phone));
     const existing = byEmail ?? byPhone;
     if (!existing || (this.allowDuplicates && body.createNewIfDuplicateAllowed === true)) {
-      const contact = this.newContact();
-      this.apply(contact, kept);
-      this.records.contacts.set(contact.id, contact);
+      const contact = this.newContact(kept);
       return {
         answer: { status: 200, body: { new: true, contact, traceId: crypto.randomUUID() } },
         change: { type: 'ContactCreate', contact },
@@ -177,9 +173,10 @@ export class GhlContactWrites {
     return undefined;
   }
 
-  private newContact(): StandInContact {
+  /** A contact stored with `body`'s fields, added and updated at the same instant. */
+  private newContact(body: Record<string, unknown>): StandInContact {
     const at = new Date().toISOString();
-    return {
+    const contact: StandInContact = {
       id: ghlId(),
       locationId: this.records.locationId,
       email: null,
@@ -191,6 +188,10 @@ export class GhlContactWrites {
       dateAdded: at,
       dateUpdated: at,
     };
+    this.apply(contact, body);
+    contact.dateAdded = contact.dateUpdated;
+    this.records.contacts.set(contact.id, contact);
+    return contact;
   }
 
   /** Sets what the body carries; `tags` replace all tags (the quirk), custom fields merge by id. */
