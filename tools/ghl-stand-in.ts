@@ -12,7 +12,8 @@ import { GhlApiStandIn } from '../test/support/ghl-api-stand-in.js';
  * Contact writes answer as GHL's do; --webhook-url <service>/webhooks/ghl sends the signed webhook
  * GHL would after each one (start the service with the printed GHL_WEBHOOK_* keys), after
  * --webhook-delay-ms, --webhook-copies times; --allow-duplicates turns the location's "Allow
- * Duplicate Contact" setting on.
+ * Duplicate Contact" setting on. --burst and --window-ms set the rate limit (100 per 10,000 ms, as
+ * GHL's); SIGUSR2 prints what it has served so far.
  */
 const { values } = parseArgs({
   options: {
@@ -21,6 +22,7 @@ const { values } = parseArgs({
     appointments: { type: 'string', default: '0' },
     port: { type: 'string', default: '0' },
     burst: { type: 'string', default: '100' },
+    'window-ms': { type: 'string', default: '10000' },
     'allow-duplicates': { type: 'boolean', default: false },
     'webhook-url': { type: 'string' },
     'webhook-delay-ms': { type: 'string', default: '0' },
@@ -30,7 +32,7 @@ const { values } = parseArgs({
 
 const standIn = await GhlApiStandIn.start({
   port: Number(values.port),
-  limits: { burst: Number(values.burst) },
+  limits: { burst: Number(values.burst), windowMs: Number(values['window-ms']) },
   allowDuplicates: values['allow-duplicates'],
 });
 const contacts = standIn.seedContacts(Number(values.contacts));
@@ -56,15 +58,17 @@ process.stdout.write(
     ...(webhookUrl ? { webhooks: { url: webhookUrl, env: standIn.webhookSigner.env() } } : {}),
   })}\n`,
 );
+const served = () => ({
+  requests: standIn.requests.length,
+  throttled: standIn.throttled,
+  writes: standIn.actions,
+  webhooks: standIn.deliveries.length,
+});
+// What it has served so far, without stopping (a benchmark reads it between phases).
+process.on('SIGUSR2', () => process.stdout.write(`${JSON.stringify({ msg: 'GHL stand-in served', ...served() })}\n`));
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
-    const served = {
-      requests: standIn.requests.length,
-      throttled: standIn.throttled,
-      writes: standIn.actions,
-      webhooks: standIn.deliveries.length,
-    };
-    process.stdout.write(`${JSON.stringify({ msg: 'GHL stand-in stopped', ...served })}\n`);
+    process.stdout.write(`${JSON.stringify({ msg: 'GHL stand-in stopped', ...served() })}\n`);
     void standIn.settled().then(() => standIn.stop().then(() => process.exit(0)));
   });
 }

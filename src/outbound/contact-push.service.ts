@@ -97,13 +97,13 @@ export class ContactPushService {
     if (!contact || contact.deletedAt) return { contact, pending };
     const email = normalizeEmail(contact.email);
     const phone = contact.phone ? normalizePhone(contact.phone, this.config.sync.defaultPhoneRegion) : undefined;
-    if (email === contact.email && (phone === undefined || phone.phone === contact.phone)) return { contact, pending };
-    await markSyncOrigin(client, 'outbound');
     const normalized = {
       email,
-      phone: phone ? phone.phone : contact.phone,
-      phoneInvalidRaw: phone ? phone.phoneInvalidRaw : contact.phoneInvalidRaw,
+      phone: phone ? (phone.phone ?? null) : contact.phone,
+      phoneInvalidRaw: phone ? (phone.phoneInvalidRaw ?? null) : contact.phoneInvalidRaw,
     };
+    if (normalized.email === contact.email && normalized.phone === contact.phone) return { contact, pending };
+    await markSyncOrigin(client, 'outbound');
     await this.contacts.normalize(contactId, normalized, client);
     return { contact: { ...contact, ...normalized }, pending };
   }
