@@ -14,6 +14,7 @@ import { HealthModule } from './observability/health/health.module.js';
 import { LoggingModule } from './observability/logging/logging.module.js';
 import { MetricsModule } from './observability/metrics/metrics.module.js';
 import { OpportunitiesModule } from './opportunities/opportunities.module.js';
+import { OutboundModule } from './outbound/outbound.module.js';
 import { QueueModule } from './queue/queue.module.js';
 import { SyncStatusModule } from './sync-status/sync-status.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
@@ -22,7 +23,8 @@ import { WebhooksModule } from './webhooks/webhooks.module.js';
  * The application, composed for one configuration. Domain modules load in every role (their
  * handlers validate deliveries in the API and process them in workers); health and metrics are
  * served in every role; webhooks and the read API only where SERVICE_ROLE serves the API (queue
- * workers run per QueueService); the REST backfill only where GHL's location and token are set.
+ * workers run per QueueService); the REST backfill only where GHL's location and token are set; the outbound relay
+ * only where workers run and OUTBOUND_MODE is not off.
  */
 @Module({})
 export class AppModule {
@@ -41,6 +43,7 @@ export class AppModule {
         ContactsModule,
         BookingsModule,
         OpportunitiesModule,
+        OutboundModule,
         DlqAdminModule,
         HealthModule,
         MetricsModule,

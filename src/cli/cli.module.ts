@@ -6,11 +6,12 @@ import { DatabaseModule } from '../database/database.module.js';
 import { InboxModule } from '../inbox/inbox.module.js';
 import { AnalyticsModule } from '../observability/analytics/analytics.module.js';
 import { LoggingModule } from '../observability/logging/logging.module.js';
+import { OutboundModule } from '../outbound/outbound.module.js';
 import { QueueModule } from '../queue/queue.module.js';
 
 /**
  * What a command-line tool needs of the service around its own module: configuration, logs,
- * PostHog, the database and pg-boss (with the inbox, whose processors the queue's boot checks for),
+ * PostHog, the database and pg-boss (with the inbox and the outbound module, whose processors the queue's boot checks for),
  * without HTTP or queue workers (give it a config with SERVICE_ROLE=api).
  */
 @Module({})
@@ -25,6 +26,7 @@ export class CliModule {
         DatabaseModule,
         QueueModule,
         InboxModule,
+        OutboundModule,
         ...features,
       ],
     };

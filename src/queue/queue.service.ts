@@ -48,7 +48,10 @@ export class QueueService implements OnModuleInit, OnApplicationBootstrap, OnMod
     deadLetters: DeadLettersRepository,
     analytics: SyncAnalytics,
   ) {
-    this.definitions = queueDefinitions(config.sync.retryDelaysSeconds, { backfill: config.backfillsFromGhl });
+    this.definitions = queueDefinitions(config.sync.retryDelaysSeconds, {
+      backfill: config.backfillsFromGhl,
+      outbound: config.syncsOutbound,
+    });
     this.boss = new PgBoss({
       connectionString: config.databaseUrl,
       schema: PGBOSS_SCHEMA,
@@ -67,7 +70,10 @@ export class QueueService implements OnModuleInit, OnApplicationBootstrap, OnMod
     this.started = true;
     for (const { name, options } of this.definitions) {
       await this.boss.createQueue(name, options);
-      await this.boss.updateQueue(name, options);
+      // A queue's policy is fixed at its creation; pg-boss refuses it in an update.
+      const { policy, ...changeable } = options;
+      void policy;
+      await this.boss.updateQueue(name, changeable);
     }
   }
 
@@ -102,7 +108,8 @@ export class QueueService implements OnModuleInit, OnApplicationBootstrap, OnMod
     data: TData,
     options: SendOptions & { transaction?: PrismaTransaction | SqlClient } = {},
   ): Promise<string | null> {
-    const { transaction, ...sendOptions } = options;
+    const { transaction, ...given } = options;
+    const sendOptions = { ...given, ...this.singletonOf(name, data) };
     if (!transaction) return this.boss.send(name, data, sendOptions);
     return this.boss.send(name, data, { ...sendOptions, db: asPgBossDatabase(transaction) });
   }
@@ -117,7 +124,14 @@ export class QueueService implements OnModuleInit, OnApplicationBootstrap, OnMod
     jobs: readonly JobInsert<TData>[],
     { transaction }: { transaction: PrismaTransaction | SqlClient },
   ): Promise<void> {
-    await this.boss.insert(name, [...jobs], { db: asPgBossDatabase(transaction) });
+    const keyed = jobs.map((job) => ({ ...job, ...this.singletonOf(name, job.data) }));
+    await this.boss.insert(name, keyed, { db: asPgBossDatabase(transaction) });
+  }
+
+  /** The singletonKey option of a job of `name`, when its queue keys jobs (QueueDefinition.singletonKeyOf). */
+  private singletonOf(name: QueueName, data: SyncJobData | undefined): { singletonKey?: string } {
+    const keyOf = this.definitions.find((definition) => definition.name === name)?.singletonKeyOf;
+    return keyOf && data ? { singletonKey: keyOf(data) } : {};
   }
 
   /**
@@ -197,7 +211,7 @@ export class QueueService implements OnModuleInit, OnApplicationBootstrap, OnMod
           await throughOutages(() => processor.process(job));
         } catch (error) {
           if (!definition.retrySchedule) throw error;
-          await throughOutages(() => this.failures.settle(definition.name, processor, job, error));
+          await throughOutages(() => this.failures.settle(definition, processor, job, error));
         }
       };
       await this.pinoLogger.runInContext(run, {
