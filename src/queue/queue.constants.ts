@@ -134,7 +134,8 @@ export function queueDefinitions(
               expireInSeconds: 300,
               deleteAfterSeconds: 7 * 86_400,
             },
-            worker: { pollingIntervalSeconds: 0.5, batchSize: 4, localConcurrency: 2 },
+            // One job a fetch: a contact's push waits on GHL, and must not hold up the others' behind it.
+            worker: { pollingIntervalSeconds: 0.5, batchSize: 1, localConcurrency: 4 },
             retrySchedule: true,
             singletonKeyOf: (data: SyncJobData) => (data as OutboundContactJob).contactId,
           } satisfies QueueDefinition,

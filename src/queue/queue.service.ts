@@ -70,10 +70,7 @@ export class QueueService implements OnModuleInit, OnApplicationBootstrap, OnMod
     this.started = true;
     for (const { name, options } of this.definitions) {
       await this.boss.createQueue(name, options);
-      // A queue's policy is fixed at its creation; pg-boss refuses it in an update.
-      const { policy, ...changeable } = options;
-      void policy;
-      await this.boss.updateQueue(name, changeable);
+      await this.boss.updateQueue(name, updatableOptionsOf(options));
     }
   }
 
@@ -234,6 +231,11 @@ export class QueueService implements OnModuleInit, OnApplicationBootstrap, OnMod
       return jobs;
     }
   }
+}
+
+/** What pg-boss accepts in an update of a queue: the policy is fixed at its creation. */
+function updatableOptionsOf({ policy: _fixedAtCreation, ...options }: QueueDefinition['options']) {
+  return options;
 }
 
 function asPgBossDatabase(transaction: PrismaTransaction | SqlClient) {
