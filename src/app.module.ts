@@ -15,6 +15,8 @@ import { LoggingModule } from './observability/logging/logging.module.js';
 import { MetricsModule } from './observability/metrics/metrics.module.js';
 import { SyncCountersModule } from './observability/metrics/sync-counters.js';
 import { OpportunitiesModule } from './opportunities/opportunities.module.js';
+import { OutboundPushModule } from './outbound/outbound-push.module.js';
+import { OutboundModule } from './outbound/outbound.module.js';
 import { QueueModule } from './queue/queue.module.js';
 import { SyncStatusModule } from './sync-status/sync-status.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
@@ -23,13 +25,15 @@ import { WebhooksModule } from './webhooks/webhooks.module.js';
  * The application, composed for one configuration. Domain modules load in every role (their
  * handlers validate deliveries in the API and process them in workers); health and metrics are
  * served in every role; webhooks and the read API only where SERVICE_ROLE serves the API (queue
- * workers run per QueueService); the REST backfill only where GHL's location and token are set.
+ * workers run per QueueService); the REST backfill only where GHL's location and token are set; the outbound relay
+ * only where workers run and OUTBOUND_MODE is not off.
  */
 @Module({})
 export class AppModule {
   static register(config: AppConfig, rootLogger: Logger): DynamicModule {
     const apiModules = config.servesApi ? [WebhooksModule, GraphqlApiModule, SyncStatusModule] : [];
     const backfillModules = config.backfillsFromGhl ? [BackfillRunnerModule] : [];
+    const outboundModules = config.syncsOutbound ? [OutboundPushModule] : [];
     return {
       module: AppModule,
       imports: [
@@ -43,10 +47,12 @@ export class AppModule {
         ContactsModule,
         BookingsModule,
         OpportunitiesModule,
+        OutboundModule,
         DlqAdminModule,
         HealthModule,
         MetricsModule,
         ...backfillModules,
+        ...outboundModules,
         ...apiModules,
       ],
     };

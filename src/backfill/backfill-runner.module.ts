@@ -2,8 +2,7 @@ import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { BookingsModule } from '../bookings/bookings.module.js';
 import { ContactsModule } from '../contacts/contacts.module.js';
-import { GhlClient } from '../ghl/ghl-client.js';
-import { RateLimitGovernor } from '../ghl/rate-limit-governor.js';
+import { GhlModule } from '../ghl/ghl.module.js';
 import { OpportunitiesModule } from '../opportunities/opportunities.module.js';
 import { AppointmentsBackfill } from './appointments-backfill.js';
 import { BackfillSeenRepository } from './backfill-seen.repository.js';
@@ -22,10 +21,8 @@ import { PipelinesBackfill } from './pipelines-backfill.js';
  * Loaded only where GHL_LOCATION_ID and GHL_PRIVATE_INTEGRATION_TOKEN are set (AppModule, the CLI).
  */
 @Module({
-  imports: [ScheduleModule.forRoot(), ContactsModule, OpportunitiesModule, BookingsModule, BackfillModule],
+  imports: [ScheduleModule.forRoot(), GhlModule, ContactsModule, OpportunitiesModule, BookingsModule, BackfillModule],
   providers: [
-    RateLimitGovernor,
-    GhlClient,
     BackfillSeenRepository,
     CheckpointedListing,
     PipelinesBackfill,
@@ -36,6 +33,6 @@ import { PipelinesBackfill } from './pipelines-backfill.js';
     BackfillProcessor,
     BackfillScheduler,
   ],
-  exports: [BackfillService, GhlClient, RateLimitGovernor],
+  exports: [BackfillService, GhlModule],
 })
 export class BackfillRunnerModule {}

@@ -45,6 +45,8 @@ describe('loadAppConfig', () => {
       statementTimeoutMs: 5_000,
       poolSize: 4,
     });
+    expect(config.outbound).toEqual({ mode: 'off', loopLimit: 10 });
+    expect(config.syncsOutbound).toBe(false);
     expect(config.logLevel).toBe('info');
   });
 
@@ -81,6 +83,8 @@ describe('loadAppConfig', () => {
       GRAPHQL_MAX_TOKENS: '1000',
       GRAPHQL_STATEMENT_TIMEOUT_MS: '2500',
       GRAPHQL_DB_POOL_SIZE: '2',
+      OUTBOUND_MODE: 'shadow',
+      OUTBOUND_LOOP_LIMIT: '25',
       LOG_LEVEL: 'debug',
     });
     expect(config.databaseUrl).toBe('postgresql://app:secret@db.example.com:5432/trainu');
@@ -117,6 +121,8 @@ describe('loadAppConfig', () => {
       statementTimeoutMs: 2500,
       poolSize: 2,
     });
+    expect(config.outbound).toEqual({ mode: 'shadow', loopLimit: 25 });
+    expect(config.syncsOutbound).toBe(true);
     expect(config.logLevel).toBe('debug');
   });
 
@@ -177,6 +183,10 @@ describe('loadAppConfig', () => {
     ['GRAPHQL_MAX_TOKENS', '20000', 'GRAPHQL_MAX_TOKENS must not be greater than 10000 (got "20000")'],
     ['GRAPHQL_STATEMENT_TIMEOUT_MS', '5s', 'GRAPHQL_STATEMENT_TIMEOUT_MS must be an integer number (got "5s")'],
     ['GRAPHQL_DB_POOL_SIZE', '0', 'GRAPHQL_DB_POOL_SIZE must not be less than 1 (got "0")'],
+    ['OUTBOUND_MODE', 'on', 'OUTBOUND_MODE must be one of the following values: push, shadow, off (got "on")'],
+    ['OUTBOUND_LOOP_LIMIT', '0', 'OUTBOUND_LOOP_LIMIT must not be less than 1 (got "0")'],
+    ['OUTBOUND_LOOP_LIMIT', '1001', 'OUTBOUND_LOOP_LIMIT must not be greater than 1000 (got "1001")'],
+    ['OUTBOUND_LOOP_LIMIT', '2.5', 'OUTBOUND_LOOP_LIMIT must be an integer number (got "2.5")'],
   ])('rejects %s=%j and names the variable and its rule', (variable, value, message) => {
     const env: Record<string, string> = { [variable]: value };
     if (variable === 'GHL_LOCATION_ID') env.GHL_PRIVATE_INTEGRATION_TOKEN = 'pit-1';
@@ -199,6 +209,19 @@ describe('loadAppConfig', () => {
       'GHL_LOCATION_ID and GHL_PRIVATE_INTEGRATION_TOKEN must be set together (REST backfill needs both)',
     ]);
     expect(problemsOf({ GHL_PRIVATE_INTEGRATION_TOKEN: 'pit' })).toHaveLength(1);
+  });
+
+  it('pushes outbound by default where GHL is configured, else captures only', () => {
+    const ghl = { GHL_LOCATION_ID: 'loc', GHL_PRIVATE_INTEGRATION_TOKEN: 'pit' };
+    expect(loadAppConfig(ghl).outbound.mode).toBe('push');
+    expect(loadAppConfig({ ...ghl, OUTBOUND_MODE: 'off' }).syncsOutbound).toBe(false);
+    expect(loadAppConfig({ OUTBOUND_MODE: 'off' }).outbound.mode).toBe('off');
+  });
+
+  it.each(['push', 'shadow'])('refuses OUTBOUND_MODE=%s without GHL credentials, naming what is missing', (mode) => {
+    expect(problemsOf({ OUTBOUND_MODE: mode })).toEqual([
+      `OUTBOUND_MODE=${mode} needs GHL_LOCATION_ID and GHL_PRIVATE_INTEGRATION_TOKEN (or set OUTBOUND_MODE=off)`,
+    ]);
   });
 
   it('reports every bad variable at once, in one error message', () => {

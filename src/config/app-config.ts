@@ -3,7 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import type { CountryCode } from 'libphonenumber-js';
 import { validateSync, type ValidationError } from 'class-validator';
 import { parseDurationList } from './duration.js';
-import { Environment, SECRET_VARIABLES, type LogLevel, type ServiceRole } from './environment.js';
+import { Environment, SECRET_VARIABLES, type LogLevel, type OutboundMode, type ServiceRole } from './environment.js';
 import { splitList } from './environment.rules.js';
 import { readPublicKey } from './ghl-public-keys.js';
 import type { QueryLimits } from '../graphql/query-limits.js';
@@ -16,7 +16,10 @@ export class ConfigValidationError extends Error {
 }
 
 /** The settings themselves, without AppConfig's derived getters and methods. */
-export type AppConfigValues = Omit<AppConfig, 'runsWorkers' | 'servesApi' | 'backfillsFromGhl' | 'with'>;
+export type AppConfigValues = Omit<
+  AppConfig,
+  'runsWorkers' | 'servesApi' | 'backfillsFromGhl' | 'syncsOutbound' | 'with'
+>;
 
 /** The validated, typed configuration. Built once at boot; injected wherever settings are read. */
 export class AppConfig {
@@ -66,6 +69,12 @@ export class AppConfig {
     /** Connections of the read API's own pool, apart from those intake and workers use. */
     readonly poolSize: number;
   };
+  readonly outbound: {
+    /** push: TrainU's changes go to GHL; shadow: planned and recorded, GHL untouched; off: captured only. */
+    readonly mode: OutboundMode;
+    /** Outbound writes per contact per hour before the loop breaker stops the contact. */
+    readonly loopLimit: number;
+  };
   readonly logLevel: LogLevel;
 
   constructor(values: AppConfigValues) {
@@ -78,6 +87,7 @@ export class AppConfig {
     this.sync = values.sync;
     this.posthog = values.posthog;
     this.graphql = values.graphql;
+    this.outbound = values.outbound;
     this.logLevel = values.logLevel;
   }
 
@@ -94,6 +104,14 @@ export class AppConfig {
   /** The REST backfill can run: GHL_LOCATION_ID and GHL_PRIVATE_INTEGRATION_TOKEN are set. */
   get backfillsFromGhl(): boolean {
     return Boolean(this.ghl.locationId && this.ghl.privateIntegrationToken);
+  }
+
+  /**
+   * The outbound relay and push worker run (OUTBOUND_MODE push or shadow). The outbox triggers
+   * record TrainU's changes whatever the mode, so turning it on later loses none.
+   */
+  get syncsOutbound(): boolean {
+    return this.outbound.mode !== 'off';
   }
 
   with(changes: Partial<AppConfigValues>): AppConfig {
@@ -115,6 +133,12 @@ export function loadAppConfig(source: NodeJS.ProcessEnv = process.env): AppConfi
   );
   if (Boolean(env.GHL_LOCATION_ID) !== Boolean(env.GHL_PRIVATE_INTEGRATION_TOKEN)) {
     problems.push('GHL_LOCATION_ID and GHL_PRIVATE_INTEGRATION_TOKEN must be set together (REST backfill needs both)');
+  }
+  const ghlConfigured = Boolean(env.GHL_LOCATION_ID && env.GHL_PRIVATE_INTEGRATION_TOKEN);
+  const outboundMode = env.OUTBOUND_MODE ?? (ghlConfigured ? 'push' : 'off');
+  if ((outboundMode === 'push' || outboundMode === 'shadow') && !ghlConfigured) {
+    const missing = ['GHL_LOCATION_ID', 'GHL_PRIVATE_INTEGRATION_TOKEN'].filter((name) => !present[name]);
+    problems.push(`OUTBOUND_MODE=${outboundMode} needs ${missing.join(' and ')} (or set OUTBOUND_MODE=off)`);
   }
   if (problems.length > 0) throw new ConfigValidationError(problems);
 
@@ -160,6 +184,7 @@ export function loadAppConfig(source: NodeJS.ProcessEnv = process.env): AppConfi
       statementTimeoutMs: env.GRAPHQL_STATEMENT_TIMEOUT_MS,
       poolSize: env.GRAPHQL_DB_POOL_SIZE,
     },
+    outbound: { mode: outboundMode, loopLimit: env.OUTBOUND_LOOP_LIMIT },
     logLevel: env.LOG_LEVEL,
   });
 }

@@ -15,6 +15,9 @@ import { HIGHLEVEL_ED25519_PUBLIC_KEY, HIGHLEVEL_RSA_PUBLIC_KEY } from './ghl-pu
 export const SERVICE_ROLES = ['all', 'api', 'worker'] as const;
 export type ServiceRole = (typeof SERVICE_ROLES)[number];
 
+export const OUTBOUND_MODES = ['push', 'shadow', 'off'] as const;
+export type OutboundMode = (typeof OUTBOUND_MODES)[number];
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -174,6 +177,17 @@ export class Environment {
   @Max(100)
   @IsInt()
   GRAPHQL_DB_POOL_SIZE: number = 4;
+
+  // Unset: push where GHL's location and token are set, else off (loadAppConfig).
+  @IsOptional()
+  @IsIn(OUTBOUND_MODES)
+  OUTBOUND_MODE?: OutboundMode;
+
+  @Type(() => Number)
+  @Min(1)
+  @Max(1000)
+  @IsInt()
+  OUTBOUND_LOOP_LIMIT: number = 10;
 
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: LogLevel = 'info';

@@ -1,4 +1,5 @@
 import type { PrismaTransaction, SqlClient } from './prisma.service.js';
+import { queryRows } from './sql-client.js';
 
 // The sorted subquery fixes the order in which the outer SELECT takes the locks.
 const LOCK_IN_ORDER = `
@@ -14,6 +15,5 @@ const LOCK_IN_ORDER = `
 export async function lockKeys(transaction: PrismaTransaction | SqlClient, keys: readonly string[]): Promise<void> {
   if (keys.length === 0) return;
   const sorted = [...new Set(keys)].sort();
-  if ('$queryRawUnsafe' in transaction) await transaction.$queryRawUnsafe(LOCK_IN_ORDER, sorted);
-  else await transaction.query(LOCK_IN_ORDER, [sorted]);
+  await queryRows(transaction, LOCK_IN_ORDER, [sorted]);
 }

@@ -1,4 +1,5 @@
 import type { PrismaTransaction, SqlClient } from './prisma.service.js';
+import { queryRows } from './sql-client.js';
 
 /**
  * Who writes in a transaction of the sync: `ghl` for changes applied from GHL (webhooks, backfill),
@@ -18,6 +19,5 @@ const MARK = `SELECT set_config('${SYNC_ORIGIN_SETTING}', $1, true)`;
  * survives a transaction pooler (Supavisor), which drops session settings.
  */
 export async function markSyncOrigin(client: PrismaTransaction | SqlClient, origin: SyncOrigin): Promise<void> {
-  if ('$queryRawUnsafe' in client) await client.$queryRawUnsafe(MARK, origin);
-  else await client.query(MARK, [origin]);
+  await queryRows(client, MARK, [origin]);
 }

@@ -1,12 +1,11 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { JobInsert } from 'pg-boss';
 import { errorSummary } from '../common/error-summary.js';
 import { AppConfig } from '../config/app-config.js';
 import { PrismaService } from '../database/prisma.service.js';
-import { RepeatedErrorLog } from '../observability/logging/repeated-error-log.js';
 import { QUEUES } from '../queue/queue.constants.js';
 import { QueueService } from '../queue/queue.service.js';
+import { RELAY_TRANSACTION_LIMITS, RelayLoop } from '../queue/relay-loop.js';
 import type { InboundEventJob } from './inbound-event.processor.js';
 import { InboxRepository, type AwaitingRelayRow } from './inbox.repository.js';
 
@@ -17,17 +16,8 @@ export const INBOX_RELAY_CHANNEL = 'ghl_sync_inbox_relay';
 export const RELAY_BATCH_SIZE = 200;
 /** Longest the relay sleeps without a notification: a missed NOTIFY costs at most this (ADR 0017). */
 export const RELAY_POLL_INTERVAL_MS = 250;
-/** Pause after a failed batch (database down, say), so the loop neither dies nor spins. */
-const RELAY_ERROR_PAUSE_MS = 1_000;
 /** How often to try LISTEN again while it is not established (its first connection failed). */
 const LISTEN_RETRY_MS = 10_000;
-/** A relay transaction's statements are cancelled past this (a stalled database). */
-const RELAY_STATEMENT_TIMEOUT_MS = 10_000;
-/**
- * Longest the relay waits for a lock (the inbox locked by a migration or a stuck session): then it
- * gives its connection back and tries again after the error pause, as the intake does (ADR 0014).
- */
-const RELAY_LOCK_TIMEOUT_MS = 1_000;
 
 /**
  * Moves inbox rows the intake stored (`queued_at` NULL) into pg-boss, in batches (ADR 0017): one
@@ -42,14 +32,19 @@ const RELAY_LOCK_TIMEOUT_MS = 1_000;
 @Injectable()
 export class InboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(InboxRelay.name);
-  private readonly errors = new RepeatedErrorLog(this.logger, 'the inbox relay could not enqueue a batch');
-  private readonly stopping = new AbortController();
-  private loop: Promise<void> | undefined;
+  private readonly loop = new RelayLoop(this.logger, 'the inbox relay could not enqueue a batch', {
+    batchSize: RELAY_BATCH_SIZE,
+    pollIntervalMs: RELAY_POLL_INTERVAL_MS,
+    relayBatch: () => this.relayBatch(),
+    beforeBatch: () => this.listenIfNot(),
+    afterBatch: (moved) => {
+      this.logger.debug({ moved }, 'inbox rows relayed to the queue');
+      // This process's workers fetch them now instead of at their next poll (0.5 s).
+      this.queue.wakeWorkers(QUEUES.inboundEvents, moved);
+    },
+  });
   private listening: { close(): Promise<void> } | undefined;
   private listenTriedAt = Number.NEGATIVE_INFINITY;
-  /** A wake-up that came while the loop was busy: the next idle wait is skipped. */
-  private woken = false;
-  private wakeIdle: (() => void) | undefined;
 
   constructor(
     private readonly config: AppConfig,
@@ -61,75 +56,25 @@ export class InboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   /** After QueueService has started pg-boss and created the queues (its module initialises first). */
   onApplicationBootstrap(): void {
     if (!this.config.runsWorkers) return;
-    this.loop = this.run();
+    this.loop.start();
     this.logger.log({ batchSize: RELAY_BATCH_SIZE, pollIntervalMs: RELAY_POLL_INTERVAL_MS }, 'inbox relay started');
   }
 
   /** Before pg-boss stops (QueueModule is global, so its hooks run after this module's): the batch in hand ends first. */
   async onModuleDestroy(): Promise<void> {
-    if (!this.loop) return;
-    this.stopping.abort();
-    this.wake();
-    await this.loop;
-    this.loop = undefined;
+    await this.loop.stop();
     await this.listening?.close();
     this.listening = undefined;
   }
 
   /** Runs one batch now: the number of rows moved into the queue (tests, and the loop). */
   async relayBatch(limit = RELAY_BATCH_SIZE): Promise<number> {
-    return this.prisma.inPlainTransaction(
-      async (transaction) => {
-        const rows = await this.inbox.takeAwaitingRelay(limit, transaction);
-        if (rows.length === 0) return 0;
-        await this.queue.insert(QUEUES.inboundEvents, rows.map(jobOf), { transaction });
-        return rows.length;
-      },
-      { statementTimeoutMs: RELAY_STATEMENT_TIMEOUT_MS, lockTimeoutMs: RELAY_LOCK_TIMEOUT_MS },
-    );
-  }
-
-  private async run(): Promise<void> {
-    const signal = this.stopping.signal;
-    while (!signal.aborted) {
-      this.listenIfNot();
-      let moved: number;
-      try {
-        moved = await this.relayBatch();
-      } catch (error) {
-        if (signal.aborted) break;
-        this.errors.report(error);
-        await sleep(RELAY_ERROR_PAUSE_MS, undefined, { signal }).catch(() => undefined);
-        continue;
-      }
-      if (moved > 0) {
-        this.logger.debug({ moved }, 'inbox rows relayed to the queue');
-        // This process's workers fetch them now instead of at their next poll (0.5 s).
-        this.queue.wakeWorkers(QUEUES.inboundEvents, moved);
-      }
-      // A full batch means more are waiting: go on at once.
-      if (moved < RELAY_BATCH_SIZE) await this.idle();
-    }
-  }
-
-  /** Until a notification, the poll interval, or the stop, whichever is first. */
-  private async idle(): Promise<void> {
-    if (this.woken) {
-      this.woken = false;
-      return;
-    }
-    const woken = new Promise<void>((resolve) => (this.wakeIdle = resolve));
-    await Promise.race([
-      woken,
-      sleep(RELAY_POLL_INTERVAL_MS, undefined, { signal: this.stopping.signal }).catch(() => undefined),
-    ]);
-    this.wakeIdle = undefined;
-    this.woken = false;
-  }
-
-  private wake(): void {
-    if (this.wakeIdle) this.wakeIdle();
-    else this.woken = true;
+    return this.prisma.inPlainTransaction(async (transaction) => {
+      const rows = await this.inbox.takeAwaitingRelay(limit, transaction);
+      if (rows.length === 0) return 0;
+      await this.queue.insert(QUEUES.inboundEvents, rows.map(jobOf), { transaction });
+      return rows.length;
+    }, RELAY_TRANSACTION_LIMITS);
   }
 
   /**
@@ -139,10 +84,10 @@ export class InboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private listenIfNot(): void {
     if (this.listening || Date.now() - this.listenTriedAt < LISTEN_RETRY_MS) return;
     this.listenTriedAt = Date.now();
-    const wake = () => this.wake();
+    const wake = () => this.loop.wake();
     this.queue.listen(INBOX_RELAY_CHANNEL, wake, wake).then(
       async (handle) => {
-        if (this.stopping.signal.aborted) await handle.close();
+        if (this.loop.stopped) await handle.close();
         else this.listening = handle;
       },
       (error: unknown) =>

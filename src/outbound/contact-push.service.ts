@@ -16,11 +16,9 @@ import { SyncCounters } from '../observability/metrics/sync-counters.js';
 import { mergeContact, type ContactMerge } from './contact-merge.js';
 import { ContactOutboxRepository, type PendingChanges } from './contact-outbox.repository.js';
 import type { OutboundContactJob } from '../queue/queue.constants.js';
+import { OUTBOUND_EVENT_TYPE } from './outbound-event-type.js';
 import { OutboundContactsRepository, type OutboundContact } from './outbound-contacts.repository.js';
 import { OutboundLogRepository, type OutboundWriteEntry } from './outbound-log.repository.js';
-
-/** How outbound pushes appear in logs and PostHog (`object_type: contact`). */
-export const OUTBOUND_EVENT_TYPE = 'ContactOutbound';
 
 type WriteAction = 'create' | 'link' | 'update' | 'tags_add' | 'tags_remove';
 

@@ -6,7 +6,7 @@ import { classifyFailure, playbookFileOf } from '../dlq/sync-errors.js';
 import type { SyncAnalytics, SyncEventContext } from '../observability/analytics/sync-analytics.service.js';
 import { jobIdFor } from './job-id.js';
 import type { JobProcessor } from './queue-processor.decorator.js';
-import type { QueueName, SyncJobData } from './queue.constants.js';
+import type { QueueDefinition, SyncJobData } from './queue.constants.js';
 import { nextStepAfter } from './retry-schedule.js';
 
 const STACK_LINES = 12;
@@ -29,7 +29,13 @@ export class JobFailures {
     private readonly retryDelaysSeconds: readonly number[],
   ) {}
 
-  async settle(queue: QueueName, processor: JobProcessor, job: Job<SyncJobData>, error: unknown): Promise<void> {
+  async settle(
+    definition: QueueDefinition,
+    processor: JobProcessor,
+    job: Job<SyncJobData>,
+    error: unknown,
+  ): Promise<void> {
+    const queue = definition.name;
     const failure = classifyFailure(error);
     // A run pg-boss recovered after a crash counts as an attempt of its own.
     const attempt = (job.data.attempt ?? 1) + job.retryCount;
@@ -57,6 +63,7 @@ export class JobFailures {
           {
             id: jobIdFor(`${chain.rootJobId}:${step.attempt}`),
             startAfter: runAt,
+            singletonKey: definition.singletonKeyOf?.(job.data),
             db,
           },
         );

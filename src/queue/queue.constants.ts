@@ -11,6 +11,8 @@ export const QUEUES = {
   inboxRetention: 'maintenance.inbox-retention',
   /** Run the REST backfill (BACKFILL_CRON enqueues it; one job per tick across instances). */
   backfill: 'sync.backfill',
+  /** Push one contact's TrainU-side changes (contact_outbox rows) to GHL; one job per contact at a time (ADR 0019). */
+  outboundContacts: 'sync.outbound-contacts',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -33,6 +35,11 @@ export interface SyncJobData {
   readonly firstFailedAt?: string;
 }
 
+/** The job of `sync.outbound-contacts`: the contact whose pending outbox rows to push (correlation id `outbox:<row id>`). */
+export interface OutboundContactJob extends SyncJobData {
+  readonly contactId: string;
+}
+
 export interface QueueDefinition {
   readonly name: QueueName;
   readonly options: Omit<Queue, 'name'>;
@@ -44,10 +51,21 @@ export interface QueueDefinition {
    * own retry (once) then only recovers an attempt whose worker died before settling it.
    */
   readonly retrySchedule: boolean;
+  /**
+   * The pg-boss singletonKey of a job of this queue, given wherever a job is sent or sent again
+   * (first send, retries, dead-letter replays), so a policy per key holds across them.
+   */
+  readonly singletonKeyOf?: (data: SyncJobData) => string;
 }
 
 /** Inbox jobs one fetch claims; a batch's jobs run one after another (ADR 0015). */
 const INBOUND_BATCH_SIZE = 16;
+
+/**
+ * How long a new outbound job waits before it may run: edits to one contact within it (a form
+ * saved field by field) find the job still queued and join it (`stately`, below), so they make one push.
+ */
+export const OUTBOUND_START_DELAY_SECONDS = 1;
 
 /**
  * Queue options. Sync queues retry on the exact SYNC_RETRY_DELAYS schedule, driven by QueueService;
@@ -55,7 +73,7 @@ const INBOUND_BATCH_SIZE = 16;
  */
 export function queueDefinitions(
   retryDelaysSeconds: readonly number[],
-  { backfill }: { backfill: boolean },
+  { backfill, outbound }: { backfill: boolean; outbound: boolean },
 ): QueueDefinition[] {
   return [
     {
@@ -100,6 +118,29 @@ export function queueDefinitions(
             worker: { pollingIntervalSeconds: 5, batchSize: 1 },
             retrySchedule: false,
           },
+        ]
+      : []),
+    // Only where OUTBOUND_MODE is not off. `stately` with the contact as singletonKey: at most one
+    // job per contact queued (a send while one waits is dropped: the waiting job reads the
+    // contact's pending rows when it runs) and one active, so a contact's pushes run one at a time
+    // and in order, while other contacts run beside it.
+    ...(outbound
+      ? [
+          {
+            name: QUEUES.outboundContacts,
+            options: {
+              policy: 'stately',
+              retryLimit: 1,
+              retryDelay: retryDelaysSeconds[0] ?? 60,
+              heartbeatSeconds: 30,
+              expireInSeconds: 300,
+              deleteAfterSeconds: 7 * 86_400,
+            },
+            // One job a fetch: a contact's push waits on GHL, and must not hold up the others' behind it.
+            worker: { pollingIntervalSeconds: 0.5, batchSize: 1, localConcurrency: 4 },
+            retrySchedule: true,
+            singletonKeyOf: (data: SyncJobData) => (data as OutboundContactJob).contactId,
+          } satisfies QueueDefinition,
         ]
       : []),
   ];

@@ -48,7 +48,10 @@ export class QueueService implements OnModuleInit, OnApplicationBootstrap, OnMod
     deadLetters: DeadLettersRepository,
     analytics: SyncAnalytics,
   ) {
-    this.definitions = queueDefinitions(config.sync.retryDelaysSeconds, { backfill: config.backfillsFromGhl });
+    this.definitions = queueDefinitions(config.sync.retryDelaysSeconds, {
+      backfill: config.backfillsFromGhl,
+      outbound: config.syncsOutbound,
+    });
     this.boss = new PgBoss({
       connectionString: config.databaseUrl,
       schema: PGBOSS_SCHEMA,
@@ -67,7 +70,7 @@ export class QueueService implements OnModuleInit, OnApplicationBootstrap, OnMod
     this.started = true;
     for (const { name, options } of this.definitions) {
       await this.boss.createQueue(name, options);
-      await this.boss.updateQueue(name, options);
+      await this.boss.updateQueue(name, updatableOptionsOf(options));
     }
   }
 
@@ -102,7 +105,8 @@ export class QueueService implements OnModuleInit, OnApplicationBootstrap, OnMod
     data: TData,
     options: SendOptions & { transaction?: PrismaTransaction | SqlClient } = {},
   ): Promise<string | null> {
-    const { transaction, ...sendOptions } = options;
+    const { transaction, ...given } = options;
+    const sendOptions = { ...given, ...this.singletonOf(name, data) };
     if (!transaction) return this.boss.send(name, data, sendOptions);
     return this.boss.send(name, data, { ...sendOptions, db: asPgBossDatabase(transaction) });
   }
@@ -117,7 +121,14 @@ export class QueueService implements OnModuleInit, OnApplicationBootstrap, OnMod
     jobs: readonly JobInsert<TData>[],
     { transaction }: { transaction: PrismaTransaction | SqlClient },
   ): Promise<void> {
-    await this.boss.insert(name, [...jobs], { db: asPgBossDatabase(transaction) });
+    const keyed = jobs.map((job) => ({ ...job, ...this.singletonOf(name, job.data) }));
+    await this.boss.insert(name, keyed, { db: asPgBossDatabase(transaction) });
+  }
+
+  /** The singletonKey option of a job of `name`, when its queue keys jobs (QueueDefinition.singletonKeyOf). */
+  private singletonOf(name: QueueName, data: SyncJobData | undefined): { singletonKey?: string } {
+    const keyOf = this.definitions.find((definition) => definition.name === name)?.singletonKeyOf;
+    return keyOf && data ? { singletonKey: keyOf(data) } : {};
   }
 
   /**
@@ -197,7 +208,7 @@ export class QueueService implements OnModuleInit, OnApplicationBootstrap, OnMod
           await throughOutages(() => processor.process(job));
         } catch (error) {
           if (!definition.retrySchedule) throw error;
-          await throughOutages(() => this.failures.settle(definition.name, processor, job, error));
+          await throughOutages(() => this.failures.settle(definition, processor, job, error));
         }
       };
       await this.pinoLogger.runInContext(run, {
@@ -220,6 +231,11 @@ export class QueueService implements OnModuleInit, OnApplicationBootstrap, OnMod
       return jobs;
     }
   }
+}
+
+/** What pg-boss accepts in an update of a queue: the policy is fixed at its creation. */
+function updatableOptionsOf({ policy: _fixedAtCreation, ...options }: QueueDefinition['options']) {
+  return options;
 }
 
 function asPgBossDatabase(transaction: PrismaTransaction | SqlClient) {

@@ -2,11 +2,12 @@ import { Module } from '@nestjs/common';
 import { BackfillModule } from '../backfill/backfill.module.js';
 import { DlqModule } from '../dlq/dlq.module.js';
 import { InboxModule } from '../inbox/inbox.module.js';
+import { OutboundModule } from '../outbound/outbound.module.js';
 import { SyncStatusResolver } from './sync-status.resolver.js';
 import { SyncStatusService } from './sync-status.service.js';
 
 @Module({
-  imports: [InboxModule, DlqModule, BackfillModule],
+  imports: [InboxModule, DlqModule, BackfillModule, OutboundModule],
   providers: [SyncStatusService, SyncStatusResolver],
   exports: [SyncStatusService],
 })

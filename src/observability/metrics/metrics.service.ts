@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { DeadLettersRepository } from '../../dlq/dead-letters.repository.js';
 import { InboxRepository } from '../../inbox/inbox.repository.js';
+import { ContactOutboxRepository } from '../../outbound/contact-outbox.repository.js';
 import { QueueService } from '../../queue/queue.service.js';
 import { SyncCounters } from './sync-counters.js';
 
@@ -44,6 +45,7 @@ export class MetricsService implements OnModuleInit {
     deadLetters: DeadLettersRepository,
     inbox: InboxRepository,
     counters: SyncCounters,
+    outbox: ContactOutboxRepository,
   ) {
     collectDefaultMetrics({ register: this.registry });
     for (const counter of counters.all()) this.registry.registerMetric(counter);
@@ -59,6 +61,11 @@ export class MetricsService implements OnModuleInit {
       'sync_inbox_awaiting_relay',
       'Inbox rows stored by the intake whose processing job the relay has not enqueued yet (ADR 0017).',
       () => inbox.countAwaitingRelay(),
+    );
+    this.gaugeReadAtScrape(
+      'sync_outbox_pending',
+      'TrainU-side contact changes in the outbox that the outbound push has not finished (ADR 0019).',
+      () => outbox.countPending(),
     );
     this.gaugeReadAtScrape('sync_dead_letters_open', 'Dead letters neither replayed nor discarded.', () =>
       deadLetters.countOpen(),

@@ -19,4 +19,9 @@ export class SyncStatus {
 
   @Field(() => Int, { description: 'Inbox events whose processing finished in the last hour.' })
   eventsProcessedLastHour!: number;
+
+  @Field(() => Int, {
+    description: 'TrainU-side contact changes recorded in the outbox that the outbound push has not finished.',
+  })
+  outboxPending!: number;
 }
