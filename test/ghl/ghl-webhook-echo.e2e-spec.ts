@@ -164,10 +164,17 @@ describe('GHL REST stand-in: webhooks after writes', () => {
     // The workflow's own write does not trigger it again.
     expect(ghl.actions.workflow).toBe(2);
 
+    // A workflow on the same field replaces it; stopping that leaves none.
+    const stopReplacement = ghl.runWorkflow({ field: 'firstName', rewrite: (value) => `${value}!` });
     stopWorkflow();
     received = [];
     await call('PUT', `/contacts/${contact.id}`, { firstName: 'Dee' });
     await ghl.settled();
-    expect(received.map((delivery) => delivery.body.firstName)).toEqual(['Dee']);
+    expect(received.map((delivery) => delivery.body.firstName)).toEqual(['Dee', 'Dee!']);
+    stopReplacement();
+    received = [];
+    await call('PUT', `/contacts/${contact.id}`, { firstName: 'Dot' });
+    await ghl.settled();
+    expect(received.map((delivery) => delivery.body.firstName)).toEqual(['Dot']);
   });
 });
