@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { GHLNotFoundError, HighLevel } from '@gohighlevel/api-client';
 import axios, { isAxiosError, type AxiosResponseHeaders, type RawAxiosResponseHeaders } from 'axios';
 import { AppConfig } from '../config/app-config.js';
@@ -70,6 +70,7 @@ export interface OpportunitySearchRequest {
  */
 @Injectable()
 export class GhlClient {
+  private readonly logger = new Logger(GhlClient.name);
   private readonly sdk: HighLevel;
   private readonly locationId: string;
   private readonly baseURL: string;
@@ -95,13 +96,16 @@ export class GhlClient {
   /**
    * Every answer, 2xx or not, tells the governor what is left of the location's budget. Done in
    * the HTTP adapter rather than a response interceptor: the SDK's own interceptor runs first and
-   * turns a 4xx/5xx into a GHLError without the response's headers.
+   * turns a 4xx/5xx into a GHLError without the response's headers. A failure to record them is
+   * logged, not thrown: GHL has answered, and a create it answered must not look unanswered.
    */
   private observeEveryAnswer(): void {
     const http = this.sdk.getHttpClient();
     const send = axios.getAdapter(http.defaults.adapter);
     const observe = (headers: RawAxiosResponseHeaders | AxiosResponseHeaders) =>
-      this.rateLimits.observe(this.locationId, { ...headers });
+      this.rateLimits
+        .observe(this.locationId, { ...headers })
+        .catch((error: unknown) => this.logger.warn({ err: error }, 'could not record GHL rate-limit headers'));
     http.defaults.adapter = async (request) => {
       try {
         const response = await send(request);

@@ -103,6 +103,16 @@ describe('GHL REST stand-in: webhooks after writes', () => {
     expect(ghl.deliveries.map((delivery) => delivery.outcome)).toEqual(Array(4).fill(200));
   });
 
+  it('sends the tag events a test asks for after a tag change (which GHL fires is unconfirmed)', async () => {
+    ghl.sendWebhooksTo({ url: receiverUrl, tagEvents: ['ContactUpdate', 'ContactTagUpdate'] });
+    const contact = await create({ email: 'tag-events@example.com' });
+    await ghl.settled();
+    received = [];
+    await call('DELETE', `/contacts/${contact.id}/tags`, { tags: ['none'] });
+    await ghl.settled();
+    expect(types().sort()).toEqual(['ContactTagUpdate', 'ContactUpdate']);
+  });
+
   it('delays deliveries and sends copies: the same bytes and webhookId, which the inbox keys as one', async () => {
     ghl.sendWebhooksTo({ url: receiverUrl, delayMs: 300, copies: 3 });
     const written = Date.now();
@@ -154,10 +164,17 @@ describe('GHL REST stand-in: webhooks after writes', () => {
     // The workflow's own write does not trigger it again.
     expect(ghl.actions.workflow).toBe(2);
 
+    // A workflow on the same field replaces it; stopping that leaves none.
+    const stopReplacement = ghl.runWorkflow({ field: 'firstName', rewrite: (value) => `${value}!` });
     stopWorkflow();
     received = [];
     await call('PUT', `/contacts/${contact.id}`, { firstName: 'Dee' });
     await ghl.settled();
-    expect(received.map((delivery) => delivery.body.firstName)).toEqual(['Dee']);
+    expect(received.map((delivery) => delivery.body.firstName)).toEqual(['Dee', 'Dee!']);
+    stopReplacement();
+    received = [];
+    await call('PUT', `/contacts/${contact.id}`, { firstName: 'Dot' });
+    await ghl.settled();
+    expect(received.map((delivery) => delivery.body.firstName)).toEqual(['Dot']);
   });
 });

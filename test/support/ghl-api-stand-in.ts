@@ -236,11 +236,16 @@ export class GhlApiStandIn {
 
   /**
    * From now on, after each API write to a contact, `rewrite` changes `field` (its own write and
-   * webhook, which do not trigger it again); the function returned turns the workflow off.
+   * webhook, which do not trigger it again). One workflow per field: a new one for the same field
+   * replaces the old. The function returned turns the workflow off.
    */
   runWorkflow(workflow: Workflow): () => void {
-    this.workflows.push(workflow);
-    return () => void this.workflows.splice(this.workflows.indexOf(workflow), 1);
+    const others = this.workflows.filter((running) => running.field !== workflow.field);
+    this.workflows.splice(0, this.workflows.length, ...others, workflow);
+    return () => {
+      const index = this.workflows.indexOf(workflow);
+      if (index !== -1) this.workflows.splice(index, 1);
+    };
   }
 
   /** A coach changes the contact in GHL: a new `dateUpdated`, and its ContactUpdate webhook. */
