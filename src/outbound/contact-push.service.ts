@@ -226,8 +226,8 @@ export class ContactPushService {
         ghlLocationId: this.locationId,
         ghlUpdatedAt: outcome.ghl.dateUpdated ? new Date(outcome.ghl.dateUpdated) : null,
         fields: Object.fromEntries(pull),
-        tagsToAdd: pullsTags ? outcome.merge!.tagsToPull.add : [],
-        tagsToRemove: pullsTags ? outcome.merge!.tagsToPull.remove : [],
+        tagsToAdd: pullsTags ? outcome.merge.tagsToPull.add : [],
+        tagsToRemove: pullsTags ? outcome.merge.tagsToPull.remove : [],
       },
       client,
     );

@@ -136,7 +136,7 @@ describe('outbound contacts: TrainU writes reach GHL once, and their echoes chan
     const echoesBefore = await metric('sync_echo_suppressed_total');
 
     await database.query("UPDATE contacts SET first_name = 'Annabel' WHERE id = $1", [id]);
-    await eventually(async () => (ghlContact(ghlId).firstName === 'Annabel' ? true : undefined));
+    await eventually(() => Promise.resolve((ghlContact(ghlId).firstName === 'Annabel' ? true : undefined)));
     await quiet();
 
     expect(writesTo(ghlId).map((write) => [write.method, write.body])).toEqual([['PUT', { firstName: 'Annabel' }]]);
@@ -190,10 +190,10 @@ describe('outbound contacts: TrainU writes reach GHL once, and their echoes chan
     await quiet();
 
     await database.query("INSERT INTO contact_tags (contact_id, tag) VALUES ($1, 'trainu-member')", [id]);
-    await eventually(async () => (ghlContact(ghlId).tags.includes('trainu-member') ? true : undefined));
+    await eventually(() => Promise.resolve((ghlContact(ghlId).tags.includes('trainu-member') ? true : undefined)));
     await quiet();
     await database.query("DELETE FROM contact_tags WHERE contact_id = $1 AND tag = 'trainu-member'", [id]);
-    await eventually(async () => (ghlContact(ghlId).tags.includes('trainu-member') ? undefined : true));
+    await eventually(() => Promise.resolve((ghlContact(ghlId).tags.includes('trainu-member') ? undefined : true)));
     await quiet();
 
     expect(writesTo(ghlId).map((write) => [write.method, write.path.endsWith('/tags'), write.body])).toEqual([
@@ -261,7 +261,7 @@ describe('outbound contacts: TrainU writes reach GHL once, and their echoes chan
     ghl.failNextWrites(503);
 
     await database.query("UPDATE contacts SET last_name = 'AfterOutage' WHERE id = $1", [id]);
-    await eventually(async () => (ghlContact(ghlId).lastName === 'AfterOutage' ? true : undefined));
+    await eventually(() => Promise.resolve((ghlContact(ghlId).lastName === 'AfterOutage' ? true : undefined)));
     await quiet();
 
     const puts = writesTo(ghlId).filter((write) => write.method === 'PUT');
