@@ -91,9 +91,7 @@ async function measureService(cwd) {
   const settled = () =>
     until(
       async () =>
-        (await count(
-          "SELECT count(*)::int AS count FROM ghl_sync.sync_events WHERE outcome = 'PENDING'",
-        )) === 0,
+        (await count("SELECT count(*)::int AS count FROM ghl_sync.sync_events WHERE outcome = 'PENDING'")) === 0,
       'echoes processed',
     );
   try {
@@ -119,7 +117,8 @@ async function measureService(cwd) {
     started = performance.now();
     await database.query("UPDATE contacts SET first_name = 'Benched'");
     await until(
-      async () => (await count('SELECT count(*)::int AS count FROM ghl_sync.contact_outbox WHERE pushed_at IS NULL')) === 0,
+      async () =>
+        (await count('SELECT count(*)::int AS count FROM ghl_sync.contact_outbox WHERE pushed_at IS NULL')) === 0,
       'every update pushed',
     );
     seconds = (performance.now() - started) / 1000;
@@ -127,7 +126,7 @@ async function measureService(cwd) {
     phases.push(phaseOf('updates', 'service', seconds, before, after, 2));
     await settled();
     const echoes = await count(
-      "SELECT count(*)::int AS count FROM ghl_sync.outbound_echoes WHERE consumed_at IS NOT NULL",
+      'SELECT count(*)::int AS count FROM ghl_sync.outbound_echoes WHERE consumed_at IS NOT NULL',
     );
     const outboundWrites = await count(
       "SELECT count(*)::int AS count FROM ghl_sync.sync_events WHERE type LIKE 'Contact%'",
@@ -186,7 +185,10 @@ async function measureBare() {
       Array.from({ length: CONTACTS }, (_, index) => index + 1),
       async (n) => {
         const email = `bare.${n}@example.com`;
-        await call('GET', `/contacts/search/duplicate?locationId=${standIn.locationId}&email=${encodeURIComponent(email)}`);
+        await call(
+          'GET',
+          `/contacts/search/duplicate?locationId=${standIn.locationId}&email=${encodeURIComponent(email)}`,
+        );
         const created = await call('POST', '/contacts/', {
           locationId: standIn.locationId,
           email,
@@ -196,14 +198,18 @@ async function measureBare() {
         ids.push(created.contact.id);
       },
     );
-    phases.push(phaseOf('creates', 'bare client', (performance.now() - started) / 1000, before, await standIn.served(), 2));
+    phases.push(
+      phaseOf('creates', 'bare client', (performance.now() - started) / 1000, before, await standIn.served(), 2),
+    );
     before = await standIn.served();
     started = performance.now();
     await inParallel(ids, async (id) => {
       await call('GET', `/contacts/${id}`);
       await call('PUT', `/contacts/${id}`, { firstName: 'Benched' });
     });
-    phases.push(phaseOf('updates', 'bare client', (performance.now() - started) / 1000, before, await standIn.served(), 2));
+    phases.push(
+      phaseOf('updates', 'bare client', (performance.now() - started) / 1000, before, await standIn.served(), 2),
+    );
     return phases;
   } finally {
     await standIn.stop();
@@ -232,7 +238,9 @@ try {
   console.log(
     `Node ${process.version}, embedded PostgreSQL ${service.version}; stand-in enforcing ${BURST} requests / ${WINDOW_MS / 1000} s (${REQUESTS_PER_SECOND} requests/s), webhooks back after every write; ${CONTACTS} contacts per phase\n`,
   );
-  console.log('| phase | client | seconds | contacts/s | ceiling (2 requests per contact) | of the ceiling | requests per contact | 429s |');
+  console.log(
+    '| phase | client | seconds | contacts/s | ceiling (2 requests per contact) | of the ceiling | requests per contact | 429s |',
+  );
   console.log('|---|---|---:|---:|---:|---:|---:|---:|');
   for (const row of [...service.phases, ...bare]) {
     console.log(

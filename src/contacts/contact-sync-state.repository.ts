@@ -49,7 +49,12 @@ export class ContactSyncStateRepository {
     };
   }
 
-  async replace(contactId: string, values: SyncedValues, ghlDateUpdated: Date | null, client: SqlClient): Promise<void> {
+  async replace(
+    contactId: string,
+    values: SyncedValues,
+    ghlDateUpdated: Date | null,
+    client: SqlClient,
+  ): Promise<void> {
     await client.query(
       `INSERT INTO ghl_sync.contact_sync_state (contact_id, agreed, ghl_date_updated) VALUES ($1, $2::jsonb, $3)
        ON CONFLICT (contact_id) DO UPDATE

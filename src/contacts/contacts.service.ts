@@ -74,7 +74,8 @@ export class ContactsService {
 
   /**
    * The batch's changes without the echoes of our own outbound writes and without the fields TrainU
-   * changed after them (ADR 0022); the echoes they matched are consumed in the same transaction.
+   * changed after them (ADR 0022); the echoes they matched are consumed in the same transaction,
+   * and a contact whose webhook disagreed with what we wrote gets a reconciling push.
    */
   private async withoutEchoes(events: readonly ContactEvent[], client: SqlClient): Promise<ContactEvent[]> {
     const changes = events.filter((event): event is GhlContactChange => 'fields' in event);
@@ -84,27 +85,32 @@ export class ContactsService {
       client,
     );
     if (guards.size === 0) return [...events];
-    const consumed: string[] = [];
+    const consumed = new Set<string>();
+    const reconciled = new Set<string>();
     const filtered = events.map((event) => {
       const guard = guards.get(event.ghlContactId);
       if (!guard || !('fields' in event)) return event;
       const result: FilteredChange = withoutEchoes(
         event,
-        guard.openEchoes.filter((echo) => !consumed.includes(echo.id)),
+        guard.openEchoes.map((echo) => (consumed.has(echo.id) ? { ...echo, consumed: true } : echo)),
         guard.trainuChangedAt,
       );
-      consumed.push(...result.consumed);
+      for (const id of result.consumed) consumed.add(id);
+      if (result.kind === 'near_miss') reconciled.add(event.ghlContactId);
       if (result.kind === 'echo') this.counters.echoesSuppressed.inc();
       if (result.kind === 'near_miss') this.counters.echoNearMisses.inc();
       if (result.kind !== 'none') {
         this.logger.log(
           { ghlContactId: event.ghlContactId, kind: result.kind, consumed: result.consumed.length },
-          result.kind === 'echo' ? 'echo of our own write: nothing to apply' : 'near miss: applying the fields GHL changed',
+          result.kind === 'echo'
+            ? 'echo of our own write: nothing to apply'
+            : 'near miss: applying the fields GHL changed',
         );
       }
       return result.change;
     });
-    await this.echoes.consume(consumed, client);
+    await this.echoes.consume([...consumed], client);
+    await this.echoes.reconcile([...reconciled], client);
     return filtered;
   }
 

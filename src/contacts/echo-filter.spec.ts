@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GhlContactChange } from './contact.mapper.js';
-import { withoutEchoes } from './echo-filter.js';
+import { withoutEchoes, type OpenEcho } from './echo-filter.js';
 
 const WEBHOOK_AT = new Date('2026-12-03T10:00:00Z');
 
@@ -19,14 +19,18 @@ function change(overrides: Partial<GhlContactChange> = {}): GhlContactChange {
   };
 }
 
+function echo(id: string, field: string, value: string, consumed = false): OpenEcho {
+  return { id, field, value, consumed };
+}
+
 describe('withoutEchoes', () => {
   it('drops every field that comes back as we wrote it, consuming each entry once: an echo', () => {
     const result = withoutEchoes(
       change(),
       [
-        { id: '1', field: 'firstName', value: 'Ann' },
-        { id: '2', field: 'tags', value: 'a,b' },
-        { id: '3', field: 'customField.goal', value: '10k' },
+        echo('1', 'firstName', 'Ann'),
+        echo('2', 'tags', 'a,b'),
+        echo('3', 'customField.goal', '10k'),
       ],
       new Map(),
     );
@@ -38,27 +42,32 @@ describe('withoutEchoes', () => {
     expect(result.change.keptCustomFieldIds).toEqual(['goal']);
   });
 
-  it('applies a field GHL rewrote after our write: a near miss, only the differing field changes', () => {
+  it('does not trust a field that came back other than we wrote: a near miss, left to a reconcile', () => {
     const result = withoutEchoes(
       change({ fields: { firstName: 'ANN', lastName: 'Lee' } }),
       [
-        { id: '1', field: 'firstName', value: 'Ann' },
-        { id: '2', field: 'lastName', value: 'Lee' },
+        echo('1', 'firstName', 'Ann'),
+        echo('2', 'lastName', 'Lee'),
       ],
       new Map(),
     );
     expect(result.kind).toBe('near_miss');
     expect(result.consumed).toEqual(['2']);
-    expect(result.change.fields).toEqual({ firstName: 'ANN' });
+    expect(result.change.fields).toEqual({});
   });
 
   it('matches an older write too (echoes arrive late and out of order), each entry once', () => {
     const echoes = [
-      { id: '1', field: 'firstName', value: 'v1' },
-      { id: '2', field: 'firstName', value: 'v2' },
+      echo('1', 'firstName', 'v1'),
+      echo('2', 'firstName', 'v2'),
     ];
     const late = withoutEchoes(change({ fields: { firstName: 'v1' } }), echoes, new Map());
     expect(late).toMatchObject({ kind: 'echo', consumed: ['1'], change: { fields: {} } });
+  });
+
+  it('drops a second delivery of an echo already seen, consuming nothing', () => {
+    const result = withoutEchoes(change({ fields: { firstName: 'Ann' } }), [echo('1', 'firstName', 'Ann', true)], new Map());
+    expect(result).toMatchObject({ kind: 'echo', consumed: [], change: { fields: {} } });
   });
 
   it('is no echo without an entry, whatever the time: a change equal to nothing we wrote is applied', () => {

@@ -19,7 +19,7 @@ export const ECHO_TTL_SECONDS = 24 * 3600;
 @Injectable()
 export class OutboundEchoesRepository {
   /**
-   * For the GHL contacts of a batch: the echoes still open, and TrainU's changes not yet pushed.
+   * For the GHL contacts of a batch: what we wrote within the echo window, and TrainU's changes not yet pushed.
    * Two index lookups; nothing when the sync has written none of them lately.
    */
   async guardsFor(ghlContactIds: readonly string[], client: SqlClient): Promise<Map<string, InboundGuard>> {
@@ -30,8 +30,9 @@ export class OutboundEchoesRepository {
       return guard;
     };
     const { rows: echoes } = await client.query<OpenEcho & { ghlContactId: string }>(
-      `SELECT id::text, ghl_contact_id AS "ghlContactId", field, value FROM ghl_sync.outbound_echoes
-        WHERE ghl_contact_id = ANY($1::text[]) AND consumed_at IS NULL AND expires_at > now() ORDER BY id`,
+      `SELECT id::text, ghl_contact_id AS "ghlContactId", field, value, consumed_at IS NOT NULL AS consumed
+         FROM ghl_sync.outbound_echoes
+        WHERE ghl_contact_id = ANY($1::text[]) AND expires_at > now() ORDER BY id`,
       [ghlContactIds],
     );
     for (const { ghlContactId, ...echo } of echoes) guardOf(ghlContactId).openEchoes.push(echo);
@@ -44,8 +45,22 @@ export class OutboundEchoesRepository {
         GROUP BY 1, 2`,
       [ghlContactIds],
     );
-    for (const { ghlContactId, field, changedAt } of pending) guardOf(ghlContactId).trainuChangedAt.set(field, changedAt);
+    for (const { ghlContactId, field, changedAt } of pending)
+      guardOf(ghlContactId).trainuChangedAt.set(field, changedAt);
     return guards;
+  }
+
+  /**
+   * Outbox rows that make the push fetch these contacts from GHL and merge (changing no field of
+   * their own): a webhook disagreed with what we wrote, so GHL's current state decides.
+   */
+  async reconcile(ghlContactIds: readonly string[], client: SqlClient): Promise<void> {
+    if (ghlContactIds.length === 0) return;
+    await client.query(
+      `INSERT INTO ghl_sync.contact_outbox (contact_id, op, changed_fields, ghl_contact_id)
+       SELECT id, 'reconcile', '{}', ghl_contact_id FROM contacts WHERE ghl_contact_id = ANY($1::text[])`,
+      [ghlContactIds],
+    );
   }
 
   async consume(ids: readonly string[], client: SqlClient): Promise<void> {
@@ -67,12 +82,9 @@ export class OutboundEchoesRepository {
     );
   }
 
-  /** Entries past their expiry or consumed more than a day ago. */
+  /** Entries past their expiry. */
   async purge(client: SqlClient): Promise<number> {
-    const { rowCount } = await client.query(
-      `DELETE FROM ghl_sync.outbound_echoes
-        WHERE expires_at < now() OR consumed_at < now() - interval '1 day'`,
-    );
+    const { rowCount } = await client.query('DELETE FROM ghl_sync.outbound_echoes WHERE expires_at < now()');
     return rowCount ?? 0;
   }
 }

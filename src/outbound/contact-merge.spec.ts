@@ -112,7 +112,11 @@ describe('mergeContact', () => {
     expect(linked.tagsToAdd).toEqual(['trainu']);
     expect(linked.tagsToRemove).toEqual([]);
     expect(linked.agreed.tags).toEqual(['coach', 'trainu']);
-    const later = merge({ agreed: values({}, ['trainu']), trainu: values({}, []), ghl: values({}, ['coach', 'trainu']) });
+    const later = merge({
+      agreed: values({}, ['trainu']),
+      trainu: values({}, []),
+      ghl: values({}, ['coach', 'trainu']),
+    });
     expect(later.tagsToRemove).toEqual(['trainu']);
     expect(later.agreed.tags).toEqual(['coach']);
   });

@@ -75,7 +75,12 @@ export class ContactPushService {
       : await this.createOrLink(contact, pending);
     await this.prisma.inPlainTransaction((client) => this.record(contact, pending, outcome, job, client));
     this.analytics.ok(
-      { eventType: OUTBOUND_EVENT_TYPE, locationId: this.locationId, correlationId: job.correlationId, direction: 'outbound' },
+      {
+        eventType: OUTBOUND_EVENT_TYPE,
+        locationId: this.locationId,
+        correlationId: job.correlationId,
+        direction: 'outbound',
+      },
       outcome.action === 'noop' ? 'ignored' : 'applied',
     );
     this.logger.log(
@@ -127,7 +132,10 @@ export class ContactPushService {
     } catch (error) {
       if (error instanceof CreateOutcomeUnknownError && !contact.email && !contact.phone) {
         // Nothing to look it up by before a retry: a second create could make a second contact.
-        throw new PermanentSyncError(`${error.message}; the contact has no email or phone to look it up by`, 'CreateOutcomeUnknown');
+        throw new PermanentSyncError(
+          `${error.message}; the contact has no email or phone to look it up by`,
+          'CreateOutcomeUnknown',
+        );
       }
       if (!(error instanceof DuplicateContactError)) throw error;
       const duplicate = await this.ghl.getContact(error.existingContactId);
@@ -160,7 +168,9 @@ export class ContactPushService {
         'UpstreamRejected',
       );
     }
-    const agreed = linking ? null : await this.prisma.inPlainTransaction((client) => this.syncState.load(contact.id, client));
+    const agreed = linking
+      ? null
+      : await this.prisma.inPlainTransaction((client) => this.syncState.load(contact.id, client));
     const merge = mergeContact({
       trainu: this.trainuValues(contact),
       ghl: this.ghlValues(current),

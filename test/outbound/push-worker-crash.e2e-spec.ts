@@ -53,7 +53,7 @@ describe('a push worker killed while GHL is creating the contact', () => {
     const [row] = await database.query<{ id: string }>(
       "INSERT INTO contacts (email, first_name) VALUES ('crash.once@example.com', 'Crash') RETURNING id",
     );
-    await eventually(() => Promise.resolve((ghl.actions.create === 1 ? true : undefined)), 20_000, 'the create in GHL');
+    await eventually(() => Promise.resolve(ghl.actions.create === 1 ? true : undefined), 20_000, 'the create in GHL');
     expect(await first.stop('SIGKILL')).toBeNull();
     expect((await database.query('SELECT ghl_contact_id FROM contacts WHERE id = $1', [row!.id]))[0]).toEqual({
       ghl_contact_id: null,

@@ -28,7 +28,7 @@ CREATE TABLE "ghl_sync"."contact_outbox" (
     "dead_lettered_at" TIMESTAMPTZ(6),
 
     CONSTRAINT "contact_outbox_pkey" PRIMARY KEY ("id"),
-    CONSTRAINT "contact_outbox_op_check" CHECK ("op" IN ('insert', 'update', 'delete'))
+    CONSTRAINT "contact_outbox_op_check" CHECK ("op" IN ('insert', 'update', 'delete', 'reconcile'))
 );
 
 -- CreateIndex: a contact's rows the push worker has not finished, and their count (syncStatus.outboxPending)

@@ -60,8 +60,8 @@ CREATE TABLE "ghl_sync"."sync_conflicts" (
     CONSTRAINT "sync_conflicts_pkey" PRIMARY KEY ("id")
 );
 
--- CreateIndex (only the entries a webhook can still consume)
-CREATE INDEX "outbound_echoes_open_idx" ON "ghl_sync"."outbound_echoes"("ghl_contact_id") WHERE (consumed_at IS NULL);
+-- CreateIndex
+CREATE INDEX "outbound_echoes_ghl_contact_id_expires_at_idx" ON "ghl_sync"."outbound_echoes"("ghl_contact_id", "expires_at");
 
 -- CreateIndex
 CREATE INDEX "outbound_echoes_expires_at_idx" ON "ghl_sync"."outbound_echoes"("expires_at");
