@@ -27,11 +27,7 @@ describe('withoutEchoes', () => {
   it('drops every field that comes back as we wrote it, consuming each entry once: an echo', () => {
     const result = withoutEchoes(
       change(),
-      [
-        echo('1', 'firstName', 'Ann'),
-        echo('2', 'tags', 'a,b'),
-        echo('3', 'customField.goal', '10k'),
-      ],
+      [echo('1', 'firstName', 'Ann'), echo('2', 'tags', 'a,b'), echo('3', 'customField.goal', '10k')],
       new Map(),
     );
     expect(result.kind).toBe('echo');
@@ -45,10 +41,7 @@ describe('withoutEchoes', () => {
   it('does not trust a field that came back other than we wrote: a near miss, left to a reconcile', () => {
     const result = withoutEchoes(
       change({ fields: { firstName: 'ANN', lastName: 'Lee' } }),
-      [
-        echo('1', 'firstName', 'Ann'),
-        echo('2', 'lastName', 'Lee'),
-      ],
+      [echo('1', 'firstName', 'Ann'), echo('2', 'lastName', 'Lee')],
       new Map(),
     );
     expect(result.kind).toBe('near_miss');
@@ -57,16 +50,17 @@ describe('withoutEchoes', () => {
   });
 
   it('matches an older write too (echoes arrive late and out of order), each entry once', () => {
-    const echoes = [
-      echo('1', 'firstName', 'v1'),
-      echo('2', 'firstName', 'v2'),
-    ];
+    const echoes = [echo('1', 'firstName', 'v1'), echo('2', 'firstName', 'v2')];
     const late = withoutEchoes(change({ fields: { firstName: 'v1' } }), echoes, new Map());
     expect(late).toMatchObject({ kind: 'echo', consumed: ['1'], change: { fields: {} } });
   });
 
   it('drops a second delivery of an echo already seen, consuming nothing', () => {
-    const result = withoutEchoes(change({ fields: { firstName: 'Ann' } }), [echo('1', 'firstName', 'Ann', true)], new Map());
+    const result = withoutEchoes(
+      change({ fields: { firstName: 'Ann' } }),
+      [echo('1', 'firstName', 'Ann', true)],
+      new Map(),
+    );
     expect(result).toMatchObject({ kind: 'echo', consumed: [], change: { fields: {} } });
   });
 
