@@ -61,5 +61,5 @@ describe('outbound at scale: 1,000 contacts from one transaction', () => {
       'SELECT count(*)::int AS rows FROM ghl_sync.contact_outbox WHERE pushed_at IS NULL',
     );
     expect(pending!.rows).toBe(0);
-  });
+  }, 150_000);
 });
