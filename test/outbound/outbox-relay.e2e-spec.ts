@@ -94,6 +94,8 @@ describe('the contact outbox relay (ADR 0019)', () => {
           ids.map((contactId) => ({
             contactId,
             correlationId: `outbox:${rows.find((row) => row.contact_id === contactId)!.id}`,
+            eventType: 'ContactOutbound',
+            direction: 'outbound',
           })),
         ),
       );
