@@ -21,8 +21,13 @@ export interface AgreedPatch {
  */
 @Injectable()
 export class ContactSyncStateRepository {
-  /** Merges each patch into its contact's agreed state (one statement for a batch). */
-  async patch(patches: readonly AgreedPatch[], client: SqlClient): Promise<void> {
+  /**
+   * Merges each patch into its contact's agreed state (one statement for a batch). A batch may hold
+   * several changes of one contact: they are folded first, later over earlier, because one
+   * INSERT … ON CONFLICT may touch a row only once.
+   */
+  async patch(given: readonly AgreedPatch[], client: SqlClient): Promise<void> {
+    const patches = foldedByContact(given);
     if (patches.length === 0) return;
     await client.query(
       `INSERT INTO ghl_sync.contact_sync_state (contact_id, agreed)
@@ -62,4 +67,11 @@ export class ContactSyncStateRepository {
       [contactId, JSON.stringify({ ...values.fields, tags: values.tags }), ghlDateUpdated],
     );
   }
+}
+
+/** One patch per contact, in first-seen order; a later patch's values override an earlier one's. */
+export function foldedByContact(patches: readonly AgreedPatch[]): AgreedPatch[] {
+  const folded = new Map<string, AgreedPatch['values']>();
+  for (const { contactId, values } of patches) folded.set(contactId, { ...folded.get(contactId), ...values });
+  return [...folded].map(([contactId, values]) => ({ contactId, values }));
 }
