@@ -1,42 +1,29 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUEUES } from '../../src/queue/queue.constants.js';
 import { failContactWrites, installContactFailures } from '../support/failure-injection.js';
 import { GhlStandIn } from '../support/ghl-stand-in.js';
 import { processedInboxRow } from '../support/inbox.js';
-import { ServiceProcess } from '../support/service-process.js';
+import { ScratchServices } from '../support/service-process.js';
 import { eventually } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 describe('a worker killed right after a failed attempt', () => {
   const ghl = new GhlStandIn();
   let database: TestDatabase;
-  let cwd: string;
-  const running: ServiceProcess[] = [];
-
-  const start = async () => {
-    const service = new ServiceProcess(cwd, {
-      DATABASE_URL: database.url,
-      GRAPHQL_API_KEYS: 'crash-test-key-0123456789',
-      SYNC_RETRY_DELAYS: '2,2',
-      ...ghl.env(),
-    });
-    running.push(service);
-    return { service, url: await service.listening() };
-  };
+  const services = new ScratchServices('trainu-crash-', () => ({
+    DATABASE_URL: database.url,
+    SYNC_RETRY_DELAYS: '2,2',
+    ...ghl.env(),
+  }));
+  const start = () => services.start();
 
   beforeAll(async () => {
     database = await createTestDatabase('worker_crash');
-    cwd = mkdtempSync(join(tmpdir(), 'trainu-crash-'));
-    chmodSync(cwd, 0o755);
   });
 
   afterAll(async () => {
-    await Promise.all(running.map((service) => service.stop('SIGKILL')));
+    await services.killAll();
     await database.drop();
-    rmSync(cwd, { recursive: true, force: true });
   });
 
   it('runs exactly one retry after the restart', async () => {

@@ -1,9 +1,6 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GhlApiStandIn } from '../support/ghl-api-stand-in.js';
-import { ServiceProcess } from '../support/service-process.js';
+import { ScratchServices } from '../support/service-process.js';
 import { eventually } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -15,40 +12,29 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
 describe('a push worker killed while GHL is creating the contact', () => {
   let database: TestDatabase;
   let ghl: GhlApiStandIn;
-  let cwd: string;
-  const running: ServiceProcess[] = [];
-
-  const start = async () => {
-    const service = new ServiceProcess(cwd, {
-      DATABASE_URL: database.url,
-      GRAPHQL_API_KEYS: 'crash-test-key-0123456789',
-      GHL_API_BASE_URL: ghl.url,
-      GHL_LOCATION_ID: ghl.locationId,
-      GHL_PRIVATE_INTEGRATION_TOKEN: ghl.token,
-      BACKFILL_CRON: 'off',
-      OUTBOUND_MODE: 'push',
-    });
-    running.push(service);
-    await service.listening();
-    return service;
-  };
+  const services = new ScratchServices('trainu-outbound-crash-', () => ({
+    DATABASE_URL: database.url,
+    GHL_API_BASE_URL: ghl.url,
+    GHL_LOCATION_ID: ghl.locationId,
+    GHL_PRIVATE_INTEGRATION_TOKEN: ghl.token,
+    BACKFILL_CRON: 'off',
+    OUTBOUND_MODE: 'push',
+    SYNC_RETRY_DELAYS: '1,1',
+  }));
+  const start = async () => (await services.start()).service;
 
   beforeAll(async () => {
     database = await createTestDatabase('outbound_crash');
-    ghl = await GhlApiStandIn.start();
-    cwd = mkdtempSync(join(tmpdir(), 'trainu-outbound-crash-'));
-    chmodSync(cwd, 0o755);
+    ghl = await GhlApiStandIn.start({ answerCreatesLate: true });
   });
 
   afterAll(async () => {
-    await Promise.all(running.map((service) => service.stop('SIGKILL')));
+    await services.killAll();
     await ghl.stop();
     await database.drop();
-    rmSync(cwd, { recursive: true, force: true });
   });
 
-  // Skipped: failed on its first run (22 s, cause not yet read); the session ran out. Next session: fix and unskip.
-  it.skip('loses no change and creates no duplicate', async () => {
+  it('loses no change and creates no duplicate', async () => {
     const first = await start();
     ghl.failNextWrites({ delayMs: 60_000 });
     const [row] = await database.query<{ id: string }>(
@@ -81,5 +67,5 @@ describe('a push worker killed while GHL is creating the contact', () => {
       [row!.id],
     );
     expect(pending!.rows).toBe(0);
-  });
+  }, 120_000);
 });

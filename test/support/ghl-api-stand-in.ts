@@ -208,9 +208,9 @@ export class GhlApiStandIn {
   }
 
   /**
-   * The next contact writes fail, one each: a status is answered without writing (unless
-   * answerCreatesLate); a delay holds the answer, and the write still happens, as it does in GHL
-   * when the client has stopped waiting.
+   * The next contact writes fail, one each: a status is answered without writing; a delay holds
+   * the request, then writes. With answerCreatesLate a create is stored first and only its answer
+   * fails or waits, as in GHL when the client has stopped waiting.
    */
   failNextWrites(...failures: (number | InjectedFailure)[]): void {
     this.writeFailures.push(

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../src/paths.js';
 
@@ -61,5 +63,39 @@ export class ServiceProcess {
 
   output(): string {
     return [...this.stdout, ...this.stderr].join('\n');
+  }
+}
+
+/**
+ * `dist/main.js` processes started from a scratch working directory of their own (readable by the
+ * embedded Postgres user), as the crash tests start, kill and restart them; `killAll` ends every one
+ * and removes the directory.
+ */
+export class ScratchServices {
+  private readonly cwd: string;
+  private readonly running: ServiceProcess[] = [];
+
+  constructor(
+    prefix: string,
+    private readonly baseEnv: () => Record<string, string>,
+  ) {
+    this.cwd = mkdtempSync(join(tmpdir(), prefix));
+    chmodSync(this.cwd, 0o755);
+  }
+
+  /** Starts one more process with the base environment (and a GraphQL key) and waits until it listens. */
+  async start(env: Record<string, string> = {}): Promise<{ service: ServiceProcess; url: string }> {
+    const service = new ServiceProcess(this.cwd, {
+      GRAPHQL_API_KEYS: 'crash-test-key-0123456789',
+      ...this.baseEnv(),
+      ...env,
+    });
+    this.running.push(service);
+    return { service, url: await service.listening() };
+  }
+
+  async killAll(): Promise<void> {
+    await Promise.all(this.running.map((service) => service.stop('SIGKILL')));
+    rmSync(this.cwd, { recursive: true, force: true });
   }
 }
