@@ -277,7 +277,7 @@ describe.each(servers)('storage layout on $name', ({ plain, start }) => {
     );
 
     it.each(SUPABASE_API_ROLES)(
-      'gives %s no EXECUTE on the outbox trigger functions, which are SECURITY DEFINER with search_path pinned',
+      "gives %s no EXECUTE on the functions of ghl_sync: the outbox triggers (SECURITY DEFINER, search_path pinned) and the migrations' revoke helper",
       async (role) => {
         const functions = await database.query<{
           name: string;
@@ -290,14 +290,16 @@ describe.each(servers)('storage layout on $name', ({ plain, start }) => {
              FROM pg_proc p WHERE p.pronamespace = 'ghl_sync'::regnamespace ORDER BY 1`,
           [role],
         );
-        expect(functions).toEqual(
-          OUTBOX_TRIGGER_FUNCTIONS.map((name) => ({
+        const revokeHelper = { name: 'revoke_data_api_privileges', definer: false, config: null, executable: false };
+        expect(functions).toEqual([
+          ...OUTBOX_TRIGGER_FUNCTIONS.map((name) => ({
             name,
             definer: true,
             config: ['search_path=pg_catalog, pg_temp'],
             executable: false,
           })),
-        );
+          revokeHelper,
+        ]);
       },
     );
 

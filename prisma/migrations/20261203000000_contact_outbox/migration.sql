@@ -137,19 +137,20 @@ CREATE TRIGGER "contact_outbox_update" AFTER UPDATE ON "public"."contact_custom_
         AND (OLD.contact_id, OLD.field_id, OLD.value) IS DISTINCT FROM (NEW.contact_id, NEW.field_id, NEW.value))
   EXECUTE FUNCTION "ghl_sync"."capture_contact_custom_field_change"();
 
--- RevokeDataApiPrivileges (the roles exist on Supabase only; the schema grants them nothing either)
-DO $$
+-- RevokeDataApiPrivileges: one helper for this and later migrations. Supabase's default privileges
+-- give `anon` and `authenticated` what the migration role creates, even in a schema they cannot use;
+-- on plain Postgres the roles do not exist and this does nothing.
+CREATE FUNCTION "ghl_sync"."revoke_data_api_privileges"() RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   api_role text;
 BEGIN
   FOREACH api_role IN ARRAY ARRAY['anon', 'authenticated'] LOOP
     IF EXISTS (SELECT FROM pg_roles WHERE rolname = api_role) THEN
-      EXECUTE format('REVOKE ALL ON TABLE "ghl_sync"."contact_outbox" FROM %I', api_role);
-      EXECUTE format('REVOKE ALL ON SEQUENCE "ghl_sync"."contact_outbox_id_seq" FROM %I', api_role);
-      EXECUTE format(
-        'REVOKE ALL ON FUNCTION "ghl_sync"."capture_contact_change"(), "ghl_sync"."capture_contact_tag_change"(),
-           "ghl_sync"."capture_contact_custom_field_change"() FROM %I',
-        api_role);
+      EXECUTE format('REVOKE ALL ON ALL TABLES IN SCHEMA "ghl_sync" FROM %I', api_role);
+      EXECUTE format('REVOKE ALL ON ALL SEQUENCES IN SCHEMA "ghl_sync" FROM %I', api_role);
+      EXECUTE format('REVOKE ALL ON ALL FUNCTIONS IN SCHEMA "ghl_sync" FROM %I', api_role);
     END IF;
   END LOOP;
 END $$;
+REVOKE ALL ON FUNCTION "ghl_sync"."revoke_data_api_privileges"() FROM PUBLIC;
+SELECT "ghl_sync"."revoke_data_api_privileges"();

@@ -92,15 +92,5 @@ SELECT c."id",
 FROM "public"."contacts" c
 WHERE c."ghl_contact_id" IS NOT NULL AND c."deleted_at" IS NULL;
 
--- RevokeDataApiPrivileges (the roles exist on Supabase only)
-DO $$
-DECLARE
-  api_role text;
-BEGIN
-  FOREACH api_role IN ARRAY ARRAY['anon', 'authenticated'] LOOP
-    IF EXISTS (SELECT FROM pg_roles WHERE rolname = api_role) THEN
-      EXECUTE format('REVOKE ALL ON ALL TABLES IN SCHEMA "ghl_sync" FROM %I', api_role);
-      EXECUTE format('REVOKE ALL ON ALL SEQUENCES IN SCHEMA "ghl_sync" FROM %I', api_role);
-    END IF;
-  END LOOP;
-END $$;
+-- RevokeDataApiPrivileges (defined in 20261203000000_contact_outbox)
+SELECT "ghl_sync"."revoke_data_api_privileges"();
