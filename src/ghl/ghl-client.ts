@@ -203,23 +203,13 @@ export class GhlClient {
   }
 
   /** POST /contacts/{id}/tags: adds these, keeps the others; answers the contact's tags. */
-  async addTags(ghlContactId: string, tags: readonly string[]): Promise<string[]> {
-    const answer = await this.call(
-      'contacts',
-      (options) => this.sdk.contacts.addTags({ contactId: ghlContactId }, { tags: [...tags] }, options),
-      { purpose: 'outbound', operation: 'write' },
-    );
-    return (answer.tags ?? []).map(String);
+  addTags(ghlContactId: string, tags: readonly string[]): Promise<string[]> {
+    return this.changeTags('addTags', ghlContactId, tags);
   }
 
   /** DELETE /contacts/{id}/tags: removes these, keeps the others; answers the contact's tags. */
-  async removeTags(ghlContactId: string, tags: readonly string[]): Promise<string[]> {
-    const answer = await this.call(
-      'contacts',
-      (options) => this.sdk.contacts.removeTags({ contactId: ghlContactId }, { tags: [...tags] }, options),
-      { purpose: 'outbound', operation: 'write' },
-    );
-    return (answer.tags ?? []).map(String);
+  removeTags(ghlContactId: string, tags: readonly string[]): Promise<string[]> {
+    return this.changeTags('removeTags', ghlContactId, tags);
   }
 
   /** DELETE /contacts/{id}. */
@@ -228,6 +218,19 @@ export class GhlClient {
       purpose: 'outbound',
       operation: 'write',
     });
+  }
+
+  private async changeTags(
+    method: 'addTags' | 'removeTags',
+    ghlContactId: string,
+    tags: readonly string[],
+  ): Promise<string[]> {
+    const answer = await this.call(
+      'contacts',
+      (options) => this.sdk.contacts[method]({ contactId: ghlContactId }, { tags: [...tags] }, options),
+      { purpose: 'outbound', operation: 'write' },
+    );
+    return (answer.tags ?? []).map(String);
   }
 
   /** Waits for the governor's go, sends, and translates a failure (a 429 also pauses the location). */
