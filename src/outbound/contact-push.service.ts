@@ -22,6 +22,14 @@ import { OutboundLogRepository, type OutboundWriteEntry } from './outbound-log.r
 
 type WriteAction = 'create' | 'link' | 'update' | 'tags_add' | 'tags_remove';
 
+/** What a push reads in its first transaction. */
+interface PushInput {
+  readonly contact: OutboundContact;
+  readonly pending: PendingChanges;
+  /** The last state both sides agreed on; null when they never were in step. */
+  readonly agreed: SyncedValues | null;
+}
+
 /** What one push found and did, for the transaction that records it. */
 interface PushOutcome {
   readonly action: OutboundWriteEntry['action'] | 'noop';
@@ -60,19 +68,14 @@ export class ContactPushService {
     return this.config.ghl.locationId!;
   }
 
+  /** Three transactions at most: read (and normalise), expected echoes, record; GHL's calls between. */
   async push(job: OutboundContactJob): Promise<void> {
-    const loaded = await this.prisma.inPlainTransaction((client) => this.loadNormalized(job.contactId, client));
-    if (!loaded) return;
+    const loaded = await this.prisma.inPlainTransaction((client) => this.load(job.contactId, client));
+    if (typeof loaded === 'string') return;
     const { contact, pending } = loaded;
-    if (!contact || contact.deletedAt) {
-      // Deletes are not pushed (OUTBOUND_DELETES=ignore, the default): the change is done with.
-      await this.prisma.inPlainTransaction((client) => this.outbox.markPushed(pending.rowIds, client));
-      return;
-    }
-    await this.stopRunawayContact(contact);
     const outcome = contact.ghlContactId
-      ? await this.update(contact, contact.ghlContactId, pending)
-      : await this.createOrLink(contact, pending);
+      ? await this.update(loaded, contact.ghlContactId)
+      : await this.createOrLink(loaded);
     await this.prisma.inPlainTransaction((client) => this.record(contact, pending, outcome, job, client));
     this.analytics.ok(
       {
@@ -90,14 +93,25 @@ export class ContactPushService {
   }
 
   /**
-   * The contact and its pending outbox rows; TrainU's email and phone normalised first, as inbound
-   * stores them. Null when nothing is pending (a duplicate job).
+   * The contact, its pending outbox rows and its agreed state, in one transaction; TrainU's email and
+   * phone normalised first, as inbound stores them. A deleted contact's rows are marked done there:
+   * deletes are not pushed (OUTBOUND_DELETES=ignore, the default). Throws for a runaway contact.
    */
-  private async loadNormalized(contactId: string, client: SqlClient) {
+  private async load(contactId: string, client: SqlClient): Promise<PushInput | 'nothing pending' | 'deleted'> {
     const pending = await this.outbox.pendingChanges(contactId, client);
-    if (pending.rowIds.length === 0) return null;
+    if (pending.rowIds.length === 0) return 'nothing pending';
     const contact = await this.contacts.load(contactId, client);
-    if (!contact || contact.deletedAt) return { contact, pending };
+    if (!contact || contact.deletedAt) {
+      await this.outbox.markPushed(pending.rowIds, client);
+      return 'deleted';
+    }
+    await this.stopRunawayContact(contact, client);
+    const agreed = contact.ghlContactId ? await this.syncState.load(contact.id, client) : null;
+    return { contact: await this.normalized(contact, client), pending, agreed };
+  }
+
+  /** The contact with its email and phone as inbound would store them, written back origin-marked if they differ. */
+  private async normalized(contact: OutboundContact, client: SqlClient): Promise<OutboundContact> {
     const email = normalizeEmail(contact.email);
     const phone = contact.phone ? normalizePhone(contact.phone, this.config.sync.defaultPhoneRegion) : undefined;
     const normalized = {
@@ -105,15 +119,15 @@ export class ContactPushService {
       phone: phone ? (phone.phone ?? null) : contact.phone,
       phoneInvalidRaw: phone ? (phone.phoneInvalidRaw ?? null) : contact.phoneInvalidRaw,
     };
-    if (normalized.email === contact.email && normalized.phone === contact.phone) return { contact, pending };
+    if (normalized.email === contact.email && normalized.phone === contact.phone) return contact;
     await markSyncOrigin(client, 'outbound');
-    await this.contacts.normalize(contactId, normalized, client);
-    return { contact: { ...contact, ...normalized }, pending };
+    await this.contacts.normalize(contact.id, normalized, client);
+    return { ...contact, ...normalized };
   }
 
   /** OUTBOUND_LOOP_LIMIT pushes an hour: a contact past it is rewritten in a loop, not edited. */
-  private async stopRunawayContact(contact: OutboundContact): Promise<void> {
-    const writes = await this.prisma.inPlainTransaction((client) => this.log.writesInLastHour(contact.id, client));
+  private async stopRunawayContact(contact: OutboundContact, client: SqlClient): Promise<void> {
+    const writes = await this.log.writesInLastHour(contact.id, client);
     if (writes >= this.config.outbound.loopLimit) {
       throw new PermanentSyncError(
         `contact ${contact.id} was written to GHL ${writes} times in the last hour (OUTBOUND_LOOP_LIMIT=${this.config.outbound.loopLimit}): stopped as a possible sync loop`,
@@ -122,9 +136,10 @@ export class ContactPushService {
     }
   }
 
-  private async createOrLink(contact: OutboundContact, pending: PendingChanges): Promise<PushOutcome> {
+  private async createOrLink(input: PushInput): Promise<PushOutcome> {
+    const { contact } = input;
     const existing = await this.lookUp(contact);
-    if (existing) return this.update(contact, existing.id, pending, { linking: existing });
+    if (existing) return this.update(input, existing.id, { linking: existing });
     const values = this.trainuValues(contact);
     try {
       const created = await this.written('create', () => this.ghl.createContact(createBody(values)));
@@ -140,7 +155,7 @@ export class ContactPushService {
       if (!(error instanceof DuplicateContactError)) throw error;
       const duplicate = await this.ghl.getContact(error.existingContactId);
       if (!duplicate) throw error;
-      return this.update(contact, duplicate.id, pending, { linking: duplicate });
+      return this.update(input, duplicate.id, { linking: duplicate });
     }
   }
 
@@ -156,9 +171,8 @@ export class ContactPushService {
    * GHL contact just found for an unlinked one: nothing was ever agreed with it.
    */
   private async update(
-    contact: OutboundContact,
+    { contact, pending, agreed }: PushInput,
     ghlContactId: string,
-    pending: PendingChanges,
     { linking }: { linking?: GhlContactRecord } = {},
   ): Promise<PushOutcome> {
     const current = linking ?? (await this.ghl.getContact(ghlContactId));
@@ -168,41 +182,36 @@ export class ContactPushService {
         'UpstreamRejected',
       );
     }
-    const agreed = linking
-      ? null
-      : await this.prisma.inPlainTransaction((client) => this.syncState.load(contact.id, client));
     const merge = mergeContact({
       trainu: this.trainuValues(contact),
       ghl: this.ghlValues(current),
-      agreed,
+      agreed: linking ? null : agreed,
       trainuChangedAt: (field) => pending.changedAt.get(field) ?? contact.updatedAt,
       ghlChangedAt: current.dateUpdated ? new Date(current.dateUpdated) : null,
     });
-    let ghl = current;
-    const written: string[] = [];
     const fields = Object.keys(merge.push);
-    const tagCalls = merge.tagsToAdd.length > 0 || merge.tagsToRemove.length > 0;
+    const ghlTags = this.ghlValues(current).tags;
+    const tagSteps = tagStepsOf(ghlTags, merge);
+    // Every webhook these writes cause is expected before the first goes: GHL's may beat its answer.
+    // The PUT's shows the tags as they are before the tag calls.
+    const tagsBefore = { field: 'tags', value: tagsValue(ghlTags) };
+    await this.expectEchoes(current.id, [
+      ...fields.map((field) => ({ field, value: merge.push[field]! })),
+      ...(fields.length > 0 && tagSteps.length > 0 ? [tagsBefore] : []),
+      ...tagSteps.map((step) => ({ field: 'tags', value: tagsValue(step.tagsAfter) })),
+    ]);
+    let ghl = current;
     if (fields.length > 0) {
-      // Its webhook shows GHL's tags as they are before the tag calls: expected too.
-      await this.expectEchoes(ghl.id, [
-        ...fields.map((field) => ({ field, value: merge.push[field]! })),
-        ...(tagCalls ? [{ field: 'tags', value: tagsValue(this.ghlValues(ghl).tags) }] : []),
-      ]);
-      ghl = await this.written('update', () => this.ghl.updateContact(ghl.id, updateBody(merge.push)));
-      written.push(...fields);
+      ghl = await this.written('update', () => this.ghl.updateContact(current.id, updateBody(merge.push)));
     }
-    let tags = this.ghlValues(ghl).tags;
-    if (merge.tagsToAdd.length > 0) {
-      tags = [...new Set([...tags, ...merge.tagsToAdd])].sort();
-      await this.expectEchoes(ghl.id, [{ field: 'tags', value: tagsValue(tags) }]);
-      await this.written('tags_add', () => this.ghl.addTags(ghl.id, [...merge.tagsToAdd]));
+    for (const step of tagSteps) {
+      await this.written(step.action, () =>
+        step.action === 'tags_add'
+          ? this.ghl.addTags(current.id, [...step.tags])
+          : this.ghl.removeTags(current.id, [...step.tags]),
+      );
     }
-    if (merge.tagsToRemove.length > 0) {
-      tags = tags.filter((tag) => !merge.tagsToRemove.includes(tag));
-      await this.expectEchoes(ghl.id, [{ field: 'tags', value: tagsValue(tags) }]);
-      await this.written('tags_remove', () => this.ghl.removeTags(ghl.id, [...merge.tagsToRemove]));
-    }
-    if (tagCalls) written.push('tags');
+    const written = [...fields, ...(tagSteps.length > 0 ? ['tags'] : [])];
     const action = linking ? 'link' : written.length > 0 ? 'update' : 'noop';
     if (linking) this.counters.outboundWrites.inc({ action: 'link', result: 'ok' });
     return { action, ghl, merge, agreed: merge.agreed, writtenFields: written };
@@ -257,8 +266,8 @@ export class ContactPushService {
     await this.outbox.markPushed(pending.rowIds, client);
   }
 
-  /** Expected back before the write goes: GHL's webhook may arrive before its answer. */
   private async expectEchoes(ghlContactId: string, values: { field: string; value: string | null }[]) {
+    if (values.length === 0) return;
     await this.prisma.inPlainTransaction((client) => this.echoes.record(ghlContactId, values, client));
   }
 
@@ -287,6 +296,24 @@ export class ContactPushService {
     );
     return syncedValuesOf(change.fields, change.tags ?? [], change.customFields ?? []);
   }
+}
+
+/** The tag calls a merge needs, each with the tags GHL holds after it: add first, then remove. */
+function tagStepsOf(
+  ghlTags: readonly string[],
+  merge: ContactMerge,
+): { action: 'tags_add' | 'tags_remove'; tags: readonly string[]; tagsAfter: readonly string[] }[] {
+  const steps = [];
+  let tags = ghlTags;
+  if (merge.tagsToAdd.length > 0) {
+    tags = [...new Set([...tags, ...merge.tagsToAdd])].sort();
+    steps.push({ action: 'tags_add' as const, tags: merge.tagsToAdd, tagsAfter: tags });
+  }
+  if (merge.tagsToRemove.length > 0) {
+    tags = tags.filter((tag) => !merge.tagsToRemove.includes(tag));
+    steps.push({ action: 'tags_remove' as const, tags: merge.tagsToRemove, tagsAfter: tags });
+  }
+  return steps;
 }
 
 function echoesOf(values: SyncedValues): { field: string; value: string | null }[] {
