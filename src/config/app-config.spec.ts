@@ -122,7 +122,8 @@ describe('loadAppConfig', () => {
       poolSize: 2,
     });
     expect(config.outbound).toEqual({ mode: 'shadow', loopLimit: 25 });
-    expect(config.syncsOutbound).toBe(true);
+    // Shadow never writes to GHL; until its planner exists it captures only.
+    expect(config.syncsOutbound).toBe(false);
     expect(config.logLevel).toBe('debug');
   });
 
@@ -214,6 +215,7 @@ describe('loadAppConfig', () => {
   it('pushes outbound by default where GHL is configured, else captures only', () => {
     const ghl = { GHL_LOCATION_ID: 'loc', GHL_PRIVATE_INTEGRATION_TOKEN: 'pit' };
     expect(loadAppConfig(ghl).outbound.mode).toBe('push');
+    expect(loadAppConfig(ghl).syncsOutbound).toBe(true);
     expect(loadAppConfig({ ...ghl, OUTBOUND_MODE: 'off' }).syncsOutbound).toBe(false);
     expect(loadAppConfig({ OUTBOUND_MODE: 'off' }).outbound.mode).toBe('off');
   });

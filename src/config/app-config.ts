@@ -70,7 +70,7 @@ export class AppConfig {
     readonly poolSize: number;
   };
   readonly outbound: {
-    /** push: TrainU's changes go to GHL; shadow: planned and recorded, GHL untouched; off: captured only. */
+    /** push: TrainU's changes go to GHL; shadow: GHL untouched (planning to come; captured only for now); off: captured only. */
     readonly mode: OutboundMode;
     /** Outbound writes per contact per hour before the loop breaker stops the contact. */
     readonly loopLimit: number;
@@ -107,11 +107,12 @@ export class AppConfig {
   }
 
   /**
-   * The outbound relay and push worker run (OUTBOUND_MODE push or shadow). The outbox triggers
-   * record TrainU's changes whatever the mode, so turning it on later loses none.
+   * The outbound relay and push worker run (OUTBOUND_MODE=push). The outbox triggers record
+   * TrainU's changes whatever the mode, so turning it on later loses none. Shadow mode's planner
+   * is not built yet: until it is, shadow captures only, as off does, and never writes to GHL.
    */
   get syncsOutbound(): boolean {
-    return this.outbound.mode !== 'off';
+    return this.outbound.mode === 'push';
   }
 
   with(changes: Partial<AppConfigValues>): AppConfig {

@@ -51,6 +51,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   onApplicationBootstrap(): void {
+    if (this.config.runsWorkers && this.config.outbound.mode === 'shadow') {
+      this.logger.warn(
+        'OUTBOUND_MODE=shadow: TrainU changes are recorded in the outbox; planning them is not built yet, nothing is sent to GHL',
+      );
+    }
     if (!this.config.runsWorkers || !this.config.syncsOutbound) return;
     this.relay.start();
     this.sweep.start();
