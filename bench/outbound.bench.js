@@ -75,7 +75,6 @@ async function measureService(cwd) {
   const standIn = await startStandIn(`http://127.0.0.1:${SERVICE_PORT}/webhooks/ghl`);
   const service = startProcess(cwd, undefined, {
     PORT: String(SERVICE_PORT),
-    LOG_LEVEL: 'warn',
     BACKFILL_CRON: 'off',
     OUTBOUND_MODE: 'push',
     GHL_API_BASE_URL: standIn.url,

@@ -81,10 +81,4 @@ export class OutboundEchoesRepository {
       [ghlContactId, values.map((entry) => entry.field), values.map((entry) => entry.value), ECHO_TTL_SECONDS],
     );
   }
-
-  /** Entries past their expiry. */
-  async purge(client: SqlClient): Promise<number> {
-    const { rowCount } = await client.query('DELETE FROM ghl_sync.outbound_echoes WHERE expires_at < now()');
-    return rowCount ?? 0;
-  }
 }

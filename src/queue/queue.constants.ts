@@ -11,6 +11,8 @@ export const QUEUES = {
   inboxRetention: 'maintenance.inbox-retention',
   /** Run the REST backfill (BACKFILL_CRON enqueues it; one job per tick across instances). */
   backfill: 'sync.backfill',
+  /** Hourly: drop expired echo entries and long-pushed outbox rows (OutboundRetentionProcessor). */
+  outboundRetention: 'maintenance.outbound-retention',
   /** Push one contact's TrainU-side changes (contact_outbox rows) to GHL; one job per contact at a time (ADR 0019). */
   outboundContacts: 'sync.outbound-contacts',
 } as const;
@@ -67,6 +69,13 @@ const INBOUND_BATCH_SIZE = 16;
  */
 export const OUTBOUND_START_DELAY_SECONDS = 1;
 
+/** An hourly housekeeping job: a failed run is retried by pg-boss three times, 5 min apart. */
+const HOURLY_MAINTENANCE = {
+  options: { retryLimit: 3, retryDelay: 300, expireInSeconds: 900, deleteAfterSeconds: 7 * 86_400 },
+  worker: { pollingIntervalSeconds: 30, batchSize: 1 },
+  retrySchedule: false,
+} satisfies Omit<QueueDefinition, 'name'>;
+
 /**
  * Queue options. Sync queues retry on the exact SYNC_RETRY_DELAYS schedule, driven by QueueService;
  * pg-boss retries such a job itself only when its worker died mid-attempt (no heartbeat for 30 s).
@@ -95,13 +104,8 @@ export function queueDefinitions(
       },
       retrySchedule: true,
     },
-    {
-      name: QUEUES.inboxRetention,
-      options: { retryLimit: 3, retryDelay: 300, expireInSeconds: 900, deleteAfterSeconds: 7 * 86_400 },
-      worker: { pollingIntervalSeconds: 30, batchSize: 1 },
-      schedule: '17 * * * *',
-      retrySchedule: false,
-    },
+    { name: QUEUES.inboxRetention, schedule: '17 * * * *', ...HOURLY_MAINTENANCE },
+    { name: QUEUES.outboundRetention, schedule: '47 * * * *', ...HOURLY_MAINTENANCE },
     // Only where GHL is configured. A failed run is retried once after 10 minutes, from its
     // checkpoints; a worker that died mid-run stops heartbeating and another takes the job over.
     ...(backfill

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DeadLettersService } from '../../src/dlq/dead-letters.service.js';
 import { ContactOutboxRepository } from '../../src/outbound/contact-outbox.repository.js';
 import { ContactPushService } from '../../src/outbound/contact-push.service.js';
+import { OutboundRetentionProcessor } from '../../src/outbound/outbound-retention.processor.js';
 import { OutboxRelay } from '../../src/outbound/outbox-relay.js';
 import { PrismaService } from '../../src/database/prisma.service.js';
 import { QUEUES, type OutboundContactJob } from '../../src/queue/queue.constants.js';
@@ -202,6 +203,37 @@ describe('the contact outbox relay (ADR 0019)', () => {
       expect(await response.json()).toEqual({ data: { syncStatus: { outboxPending: 2 } } });
       const metrics = await (await fetch(`${app.url}/metrics`)).text();
       expect(metrics).toMatch(/^sync_outbox_pending 2$/m);
+    });
+    it('hourly, drops echo entries past their expiry and outbox rows pushed more than INBOX_RETENTION_DAYS ago, nothing else', async () => {
+      const ids = contactIds(4, 'e');
+      await insertContacts(ids);
+      // Pushed 8 days ago (goes), pushed yesterday (stays), never pushed (stays), dead-lettered long ago (stays).
+      await database.query(
+        `UPDATE ghl_sync.contact_outbox SET pushed_at = CASE contact_id
+            WHEN $1::uuid THEN now() - interval '8 days' WHEN $2::uuid THEN now() - interval '1 day' END,
+            dead_lettered_at = CASE WHEN contact_id = $4::uuid THEN now() - interval '8 days' END
+          WHERE contact_id = ANY($5::uuid[])`,
+        [...ids, ids],
+      );
+      await database.query('TRUNCATE ghl_sync.outbound_echoes');
+      await database.query(
+        `INSERT INTO ghl_sync.outbound_echoes (ghl_contact_id, field, value, expires_at, consumed_at)
+         VALUES ('g1', 'email', 'expired@example.com', now() - interval '1 minute', NULL),
+                ('g1', 'firstName', 'Consumed', now() + interval '1 hour', now()),
+                ('g2', 'email', 'open@example.com', now() + interval '1 hour', NULL)`,
+      );
+
+      await started[0]!.app.get(OutboundRetentionProcessor).process();
+
+      expect((await outboxRows()).map((row) => row.contact_id).sort()).toEqual([ids[1], ids[2], ids[3]].sort());
+      expect(await database.query('SELECT value FROM ghl_sync.outbound_echoes ORDER BY id')).toEqual([
+        { value: 'Consumed' },
+        { value: 'open@example.com' },
+      ]);
+      const schedules = await database.query('SELECT name, cron FROM pgboss.schedule WHERE name = $1', [
+        QUEUES.outboundRetention,
+      ]);
+      expect(schedules).toEqual([{ name: QUEUES.outboundRetention, cron: '47 * * * *' }]);
     });
   });
 

@@ -231,7 +231,7 @@ describe('inbox and queue', () => {
       ],
     }).compile();
     await expect(moduleRef.init()).rejects.toThrow(
-      `no @QueueProcessor for queue(s): ${QUEUES.inboundEvents}, ${QUEUES.inboxRetention}`,
+      `no @QueueProcessor for queue(s): ${QUEUES.inboundEvents}, ${QUEUES.inboxRetention}, ${QUEUES.outboundRetention}`,
     );
     await moduleRef.close();
   });

@@ -1,0 +1,52 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '../config/app-config.js';
+import { PrismaService } from '../database/prisma.service.js';
+import { QueueProcessor, type JobProcessor } from '../queue/queue-processor.decorator.js';
+import { QUEUES } from '../queue/queue.constants.js';
+
+const DAY_MS = 86_400_000;
+/** Rows one DELETE removes, so a large backlog never holds one long transaction. */
+const PURGE_BATCH = 10_000;
+
+/**
+ * The outbound ledgers' retention, hourly: echo entries past their expiry go (they hold the values
+ * we wrote: names, emails, phones, ADR 0022), and outbox rows pushed more than INBOX_RETENTION_DAYS
+ * ago (ids and field names only; without this the outbox would only grow). Rows not pushed, or
+ * dead-lettered, stay until they are.
+ */
+@QueueProcessor(QUEUES.outboundRetention)
+@Injectable()
+export class OutboundRetentionProcessor implements JobProcessor {
+  private readonly logger = new Logger(OutboundRetentionProcessor.name);
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async process(): Promise<void> {
+    const pushedBefore = new Date(Date.now() - this.config.sync.inboxRetentionDays * DAY_MS);
+    const echoes = await this.purgeInBatches(
+      `DELETE FROM ghl_sync.outbound_echoes WHERE id IN (
+         SELECT id FROM ghl_sync.outbound_echoes WHERE expires_at < now() LIMIT $1)`,
+      [],
+    );
+    const outboxRows = await this.purgeInBatches(
+      `DELETE FROM ghl_sync.contact_outbox WHERE id IN (
+         SELECT id FROM ghl_sync.contact_outbox WHERE pushed_at < $2 LIMIT $1)`,
+      [pushedBefore],
+    );
+    this.logger.log({ echoes, outboxRows, pushedBefore }, 'purged expired echoes and pushed outbox rows');
+  }
+
+  private async purgeInBatches(statement: string, values: unknown[]): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const deleted = await this.prisma.inPlainTransaction(
+        async (client) => (await client.query(statement, [PURGE_BATCH, ...values])).rowCount ?? 0,
+      );
+      total += deleted;
+      if (deleted < PURGE_BATCH) return total;
+    }
+  }
+}
