@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { lockKeys } from '../database/advisory-locks.js';
 import type { KeysetPosition } from '../database/keyset.js';
 import { PrismaService, type PrismaTransaction, type SqlClient } from '../database/prisma.service.js';
 import { ReadPrismaService } from '../database/read-prisma.service.js';
-import { markSyncOrigin, type SyncOrigin } from '../database/sync-origin.js';
+import { markSyncOriginAndLock, type SyncOrigin } from '../database/sync-origin.js';
 import type { Contact, Prisma } from '../generated/prisma/client.js';
 import type { ContactState, PlannedWrites } from './contact-change-plan.js';
 import type { CustomFieldValue } from './contact.mapper.js';
@@ -141,9 +140,9 @@ export class ContactsRepository {
     transaction: PrismaTransaction | SqlClient,
     origin: SyncOrigin = 'ghl',
   ): Promise<void> {
-    await markSyncOrigin(transaction, origin);
-    await lockKeys(
+    await markSyncOriginAndLock(
       transaction,
+      origin,
       keys.map((key) => `contact:${key}`),
     );
   }

@@ -9,6 +9,32 @@ export interface InboundGuard {
   readonly trainuChangedAt: Map<string, Date>;
 }
 
+/** One row of GUARDS_OF_BATCH: an open echo entry, or a field TrainU changed in a pending outbox row. */
+interface GuardRow {
+  readonly kind: 'echo' | 'pending';
+  readonly ghlContactId: string;
+  readonly field: string;
+  readonly id: string | null;
+  readonly value: string | null;
+  readonly consumed: boolean | null;
+  readonly changedAt: Date | null;
+}
+
+/** Both guards of a batch in one statement (two index lookups); echoes in the order they were written. */
+const GUARDS_OF_BATCH = `
+  SELECT 'echo' AS kind, e.ghl_contact_id AS "ghlContactId", e.field, e.id::text AS id, e.value,
+         e.consumed_at IS NOT NULL AS consumed, NULL::timestamptz AS "changedAt", e.id AS position
+    FROM ghl_sync.outbound_echoes e
+   WHERE e.ghl_contact_id = ANY($1::text[]) AND e.expires_at > now()
+  UNION ALL
+  SELECT 'pending', c.ghl_contact_id, f.field, NULL, NULL, NULL, max(o.changed_at), NULL
+    FROM contacts c
+    JOIN ghl_sync.contact_outbox o ON o.contact_id = c.id AND o.pushed_at IS NULL
+    CROSS JOIN LATERAL unnest(o.changed_fields) AS f(field)
+   WHERE c.ghl_contact_id = ANY($1::text[])
+   GROUP BY c.ghl_contact_id, f.field
+  ORDER BY position`;
+
 /** How long a write's values wait for their webhook: GHL retries deliveries for hours at most. */
 export const ECHO_TTL_SECONDS = 24 * 3600;
 
@@ -20,7 +46,7 @@ export const ECHO_TTL_SECONDS = 24 * 3600;
 export class OutboundEchoesRepository {
   /**
    * For the GHL contacts of a batch: what we wrote within the echo window, and TrainU's changes not yet pushed.
-   * Two index lookups; nothing when the sync has written none of them lately.
+   * One statement; nothing when the sync has written none of them lately.
    */
   async guardsFor(ghlContactIds: readonly string[], client: SqlClient): Promise<Map<string, InboundGuard>> {
     const guards = new Map<string, InboundGuard>();
@@ -29,24 +55,15 @@ export class OutboundEchoesRepository {
       guards.set(ghlContactId, guard);
       return guard;
     };
-    const { rows: echoes } = await client.query<OpenEcho & { ghlContactId: string }>(
-      `SELECT id::text, ghl_contact_id AS "ghlContactId", field, value, consumed_at IS NOT NULL AS consumed
-         FROM ghl_sync.outbound_echoes
-        WHERE ghl_contact_id = ANY($1::text[]) AND expires_at > now() ORDER BY id`,
-      [ghlContactIds],
-    );
-    for (const { ghlContactId, ...echo } of echoes) guardOf(ghlContactId).openEchoes.push(echo);
-    const { rows: pending } = await client.query<{ ghlContactId: string; field: string; changedAt: Date }>(
-      `SELECT c.ghl_contact_id AS "ghlContactId", f.field, max(o.changed_at) AS "changedAt"
-         FROM contacts c
-         JOIN ghl_sync.contact_outbox o ON o.contact_id = c.id AND o.pushed_at IS NULL
-         CROSS JOIN LATERAL unnest(o.changed_fields) AS f(field)
-        WHERE c.ghl_contact_id = ANY($1::text[])
-        GROUP BY 1, 2`,
-      [ghlContactIds],
-    );
-    for (const { ghlContactId, field, changedAt } of pending)
-      guardOf(ghlContactId).trainuChangedAt.set(field, changedAt);
+    const { rows } = await client.query<GuardRow>(GUARDS_OF_BATCH, [ghlContactIds]);
+    for (const row of rows) {
+      const guard = guardOf(row.ghlContactId);
+      if (row.kind === 'echo') {
+        guard.openEchoes.push({ id: row.id!, field: row.field, value: row.value, consumed: row.consumed! });
+      } else {
+        guard.trainuChangedAt.set(row.field, row.changedAt!);
+      }
+    }
     return guards;
   }
 

@@ -1,4 +1,5 @@
 import type { PrismaTransaction, SqlClient } from './prisma.service.js';
+import { lockInOrderSql, lockOrderOf } from './advisory-locks.js';
 import { queryRows } from './sql-client.js';
 
 /**
@@ -12,6 +13,7 @@ export type SyncOrigin = 'ghl' | 'outbound';
 export const SYNC_ORIGIN_SETTING = 'ghl_sync.origin';
 
 const MARK = `SELECT set_config('${SYNC_ORIGIN_SETTING}', $1, true)`;
+const MARK_AND_LOCK = `SELECT set_config('${SYNC_ORIGIN_SETTING}', $1, true), (${lockInOrderSql('$2')})`;
 
 /**
  * Marks the transaction `client` is in as the sync's own write. Transaction-scoped (`SET LOCAL`):
@@ -20,4 +22,13 @@ const MARK = `SELECT set_config('${SYNC_ORIGIN_SETTING}', $1, true)`;
  */
 export async function markSyncOrigin(client: PrismaTransaction | SqlClient, origin: SyncOrigin): Promise<void> {
   await queryRows(client, MARK, [origin]);
+}
+
+/** `markSyncOrigin` and `lockKeys(keys)` in one statement: the inbound path's first of each batch. */
+export async function markSyncOriginAndLock(
+  client: PrismaTransaction | SqlClient,
+  origin: SyncOrigin,
+  keys: readonly string[],
+): Promise<void> {
+  await queryRows(client, MARK_AND_LOCK, [origin, lockOrderOf(keys)]);
 }
