@@ -85,6 +85,7 @@ describe('loadAppConfig', () => {
       GRAPHQL_DB_POOL_SIZE: '2',
       OUTBOUND_MODE: 'shadow',
       OUTBOUND_LOOP_LIMIT: '25',
+      SYNC_FIELD_RULES: 'email:prefer_trainu, customField.goal_1:ghl_only',
       LOG_LEVEL: 'debug',
     });
     expect(config.databaseUrl).toBe('postgresql://app:secret@db.example.com:5432/trainu');
@@ -107,12 +108,15 @@ describe('loadAppConfig', () => {
       privateIntegrationToken: 'pit-123',
       dailyReserve: 5000,
     });
-    expect(config.sync).toEqual({
+    const { fieldRules, ...sync } = config.sync;
+    expect(sync).toEqual({
       retryDelaysSeconds: [1, 2, 3],
       backfillCron: undefined,
       defaultPhoneRegion: 'GB',
       inboxRetentionDays: 30,
     });
+    expect(fieldRules.describe()).toBe('email:prefer_trainu,customField.goal_1:ghl_only');
+    expect(fieldRules.ruleOf('firstName')).toBe('two_way');
     expect(config.webhooks.clientIpHeader).toBe('x-forwarded-for');
     expect(config.posthog).toEqual({ apiKey: 'phc_abc', host: 'http://127.0.0.1:4020' });
     expect(config.graphql).toEqual({
@@ -210,6 +214,19 @@ describe('loadAppConfig', () => {
       'GHL_LOCATION_ID and GHL_PRIVATE_INTEGRATION_TOKEN must be set together (REST backfill needs both)',
     ]);
     expect(problemsOf({ GHL_PRIVATE_INTEGRATION_TOKEN: 'pit' })).toHaveLength(1);
+  });
+
+  it('stops on a bad SYNC_FIELD_RULES entry, naming the variable and the entry', () => {
+    expect(
+      problemsOf({ SYNC_FIELD_RULES: 'email:prefer_trainu,fistName:ghl_only,phone:mine,tags,email:two_way' }),
+    ).toEqual([
+      'SYNC_FIELD_RULES entry "fistName:ghl_only": unknown field "fistName" (fields: email, phone, firstName, lastName, tags, customField.<fieldId>)',
+      'SYNC_FIELD_RULES entry "phone:mine": unknown rule "mine" (rules: two_way, prefer_ghl, prefer_trainu, prefer_ghl_unless_blank, prefer_trainu_unless_blank, ghl_only, trainu_only)',
+      'SYNC_FIELD_RULES entry "tags": must be field:rule, such as email:prefer_trainu',
+      'SYNC_FIELD_RULES entry "email:two_way": field "email" has a rule already (prefer_trainu)',
+    ]);
+    expect(problemsOf({ SYNC_FIELD_RULES: 'customField.:ghl_only' })).toHaveLength(1);
+    expect(loadAppConfig({}).sync.fieldRules.describe()).toBe('');
   });
 
   it('pushes outbound by default where GHL is configured, else captures only', () => {

@@ -6,6 +6,7 @@ import { parseDurationList } from './duration.js';
 import { Environment, SECRET_VARIABLES, type LogLevel, type OutboundMode, type ServiceRole } from './environment.js';
 import { splitList } from './environment.rules.js';
 import { readPublicKey } from './ghl-public-keys.js';
+import { parseFieldRules, type FieldRules } from '../contacts/field-rules.js';
 import type { QueryLimits } from '../graphql/query-limits.js';
 
 export class ConfigValidationError extends Error {
@@ -59,6 +60,8 @@ export class AppConfig {
     readonly defaultPhoneRegion: CountryCode;
     /** Days a processed inbox event keeps its raw payload before the purge removes it. */
     readonly inboxRetentionDays: number;
+    /** SYNC_FIELD_RULES: who owns each synced field, in both directions. */
+    readonly fieldRules: FieldRules;
   };
   readonly posthog: { readonly apiKey: string | undefined; readonly host: string };
   readonly graphql: {
@@ -141,6 +144,8 @@ export function loadAppConfig(source: NodeJS.ProcessEnv = process.env): AppConfi
     const missing = ['GHL_LOCATION_ID', 'GHL_PRIVATE_INTEGRATION_TOKEN'].filter((name) => !present[name]);
     problems.push(`OUTBOUND_MODE=${outboundMode} needs ${missing.join(' and ')} (or set OUTBOUND_MODE=off)`);
   }
+  const fieldRules = parseFieldRules(env.SYNC_FIELD_RULES);
+  problems.push(...fieldRules.problems);
   if (problems.length > 0) throw new ConfigValidationError(problems);
 
   return new AppConfig({
@@ -172,6 +177,7 @@ export function loadAppConfig(source: NodeJS.ProcessEnv = process.env): AppConfi
       backfillCron: env.BACKFILL_CRON === 'off' ? undefined : env.BACKFILL_CRON,
       defaultPhoneRegion: env.DEFAULT_PHONE_REGION as CountryCode,
       inboxRetentionDays: env.INBOX_RETENTION_DAYS,
+      fieldRules: fieldRules.rules,
     },
     posthog: { apiKey: env.POSTHOG_API_KEY, host: env.POSTHOG_HOST },
     graphql: {

@@ -178,6 +178,11 @@ export class Environment {
   @IsInt()
   GRAPHQL_DB_POOL_SIZE: number = 4;
 
+  // Comma-separated field:rule; each entry is checked by loadAppConfig (parseFieldRules).
+  @IsOptional()
+  @IsString()
+  SYNC_FIELD_RULES?: string;
+
   // Unset: push where GHL's location and token are set, else off (loadAppConfig).
   @IsOptional()
   @IsIn(OUTBOUND_MODES)

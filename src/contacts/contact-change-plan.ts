@@ -3,6 +3,7 @@ import type { HandlerOutcome } from '../inbox/inbound-event.js';
 import type { AgreedPatch } from './contact-sync-state.repository.js';
 import type { ContactFields, CustomFieldValue, GhlContactChange, GhlContactDeletion } from './contact.mapper.js';
 import type { ContactRow } from './contacts.repository.js';
+import { FieldRules } from './field-rules.js';
 
 /** The columns a change writes; the rest of a row is kept. */
 export type ContactState = Pick<
@@ -60,9 +61,13 @@ export class ContactChangePlan {
   private readonly idByEmail = new Map<string, string>();
   private readonly idsByPhone = new Map<string, Set<string>>();
 
+  /** Each change as applied (without its `trainu_only` fields), by GHL id, for `agreedAfter`. */
+  private readonly applied = new Map<string, GhlContactChange>();
+
   constructor(
     loaded: readonly ContactState[],
     private readonly now: Date = new Date(),
+    private readonly rules: FieldRules = FieldRules.DEFAULT,
   ) {
     for (const row of loaded) {
       this.index(undefined, row);
@@ -82,11 +87,14 @@ export class ContactChangePlan {
     return { ghlIds, emails, phones };
   }
 
-  change(change: GhlContactChange): HandlerOutcome {
-    const linked = this.byGhlId(change.ghlContactId);
+  /** Applies `given`; its `trainu_only` fields still match it to a contact, and are not written. */
+  change(given: GhlContactChange): HandlerOutcome {
+    const linked = this.byGhlId(given.ghlContactId);
     if (linked?.deletedAt) return 'STALE';
-    if (linked?.ghlUpdatedAt && linked.ghlUpdatedAt > change.upstreamUpdatedAt) return 'STALE';
-    const target = linked ?? this.unlinkedMatch(change.fields);
+    if (linked?.ghlUpdatedAt && linked.ghlUpdatedAt > given.upstreamUpdatedAt) return 'STALE';
+    const target = linked ?? this.unlinkedMatch(given.fields);
+    const change = this.rules.withoutTrainuOnly(given);
+    this.applied.set(change.ghlContactId, change);
     const row = this.write(target, {
       ...definedFields(change.fields),
       ...this.emailColumns(change, target),
@@ -106,7 +114,8 @@ export class ContactChangePlan {
    * What both sides hold after `change` was applied, for the fields it carried: its values as the
    * contact now has them (an email kept apart as a conflict is not agreed on).
    */
-  agreedAfter(change: GhlContactChange): AgreedPatch {
+  agreedAfter(given: GhlContactChange): AgreedPatch {
+    const change = this.applied.get(given.ghlContactId) ?? given;
     const row = this.byGhlId(change.ghlContactId)!;
     const values: Record<string, string | null | readonly string[]> = {};
     for (const field of ['phone', 'firstName', 'lastName'] as const) {

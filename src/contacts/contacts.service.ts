@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '../config/app-config.js';
 import { PrismaService, type PrismaTransaction, type SqlClient } from '../database/prisma.service.js';
 import type { HandlerOutcome } from '../inbox/inbound-event.js';
 import { SyncCounters } from '../observability/metrics/sync-counters.js';
@@ -27,6 +28,7 @@ export class ContactsService {
     private readonly echoes: OutboundEchoesRepository,
     private readonly syncState: ContactSyncStateRepository,
     private readonly counters: SyncCounters,
+    private readonly config: AppConfig,
   ) {}
 
   /**
@@ -49,7 +51,8 @@ export class ContactsService {
       [...keys.ghlIds.map((id) => `ghl:${id}`), ...keys.emails.map((email) => `email:${email}`)],
       client,
     );
-    const plan = new ContactChangePlan(await this.contacts.findHolders(keys, client));
+    const holders = await this.contacts.findHolders(keys, client);
+    const plan = new ContactChangePlan(holders, new Date(), this.config.sync.fieldRules);
     const filtered = await this.withoutEchoes(events, client);
     const agreed: AgreedPatch[] = [];
     const outcomes = filtered.map((event) => {

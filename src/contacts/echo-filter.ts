@@ -1,5 +1,6 @@
 import type { GhlContactChange } from './contact.mapper.js';
 import { fieldValuesOf } from './synced-values.js';
+import { withoutFields } from './change-fields.js';
 
 /** What an outbound write set in one field, within the echo window (outbound_echoes). */
 export interface OpenEcho {
@@ -56,21 +57,5 @@ export function withoutEchoes(
     if (changedInTrainu && changedInTrainu > change.upstreamUpdatedAt) dropped.add(field);
   }
   const kind: EchoKind = missed > 0 ? 'near_miss' : matched > 0 ? 'echo' : 'none';
-  return { change: dropFields(change, dropped), consumed, kind };
-}
-
-function dropFields(change: GhlContactChange, dropped: ReadonlySet<string>): GhlContactChange {
-  if (dropped.size === 0) return change;
-  const fields = Object.fromEntries(Object.entries(change.fields).filter(([field]) => !dropped.has(field)));
-  if (dropped.has('phone')) delete fields.phoneInvalidRaw;
-  const keptCustomFieldIds = (change.customFields ?? [])
-    .filter(({ fieldId }) => dropped.has(`customField.${fieldId}`))
-    .map(({ fieldId }) => fieldId);
-  return {
-    ...change,
-    fields,
-    tags: dropped.has('tags') ? undefined : change.tags,
-    customFields: change.customFields?.filter(({ fieldId }) => !dropped.has(`customField.${fieldId}`)),
-    keptCustomFieldIds: [...(change.keptCustomFieldIds ?? []), ...keptCustomFieldIds],
-  };
+  return { change: withoutFields(change, dropped), consumed, kind };
 }

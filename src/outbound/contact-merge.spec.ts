@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseFieldRules } from '../contacts/field-rules.js';
 import { mergeContact, type MergeInput, type SyncedValues } from './contact-merge.js';
 
 const EARLIER = new Date('2026-12-03T10:00:00Z');
@@ -119,5 +120,58 @@ describe('mergeContact', () => {
     });
     expect(later.tagsToRemove).toEqual(['trainu']);
     expect(later.agreed.tags).toEqual(['coach']);
+  });
+
+  describe('with SYNC_FIELD_RULES', () => {
+    const rules = (text: string) => parseFieldRules(text).rules;
+
+    it('keeps a ghl_only field home, pulls it, and settles a conflict on it for GHL under its rule name', () => {
+      const onlyTrainu = merge({
+        agreed,
+        trainu: values({ ...agreed.fields, lastName: 'Local' }),
+        ghl: agreed,
+        rules: rules('lastName:ghl_only'),
+      });
+      expect([onlyTrainu.push, onlyTrainu.pull, onlyTrainu.agreed.fields.lastName]).toEqual([{}, {}, 'Lee']);
+
+      const both = merge({
+        agreed,
+        trainu: values({ ...agreed.fields, lastName: 'Local' }),
+        ghl: values({ ...agreed.fields, lastName: 'Coach' }),
+        rules: rules('lastName:ghl_only'),
+      });
+      expect(both.pull).toEqual({ lastName: 'Coach' });
+      expect(both.conflicts).toEqual([expect.objectContaining({ field: 'lastName', rule: 'ghl_only', winner: 'GHL' })]);
+    });
+
+    it('lets prefer_trainu win a conflict TrainU made earlier', () => {
+      const result = merge({
+        agreed,
+        trainu: values({ ...agreed.fields, email: 'ann@trainu.example' }),
+        ghl: values({ ...agreed.fields, email: 'ann@coach.example' }),
+        trainuChangedAt: () => EARLIER,
+        ghlChangedAt: LATER,
+        rules: rules('email:prefer_trainu'),
+      });
+      expect(result.push).toEqual({ email: 'ann@trainu.example' });
+      expect(result.conflicts).toEqual([expect.objectContaining({ rule: 'prefer_trainu', winner: 'TRAINU' })]);
+    });
+
+    it('never pulls trainu_only tags and never pushes ghl_only tags; the agreed set keeps what stayed home', () => {
+      const tagged = values(agreed.fields, ['lead']);
+      const input = {
+        agreed: tagged,
+        trainu: values(agreed.fields, ['lead', 'trainu-plan']),
+        ghl: values(agreed.fields, ['coach-vip']),
+      };
+      const trainuOwns = merge({ ...input, rules: rules('tags:trainu_only') });
+      expect([trainuOwns.tagsToAdd, trainuOwns.tagsToPull]).toEqual([['trainu-plan'], { add: [], remove: [] }]);
+      expect(trainuOwns.agreed.tags).toEqual(['lead', 'trainu-plan']);
+
+      const ghlOwns = merge({ ...input, rules: rules('tags:ghl_only') });
+      expect([ghlOwns.tagsToAdd, ghlOwns.tagsToRemove]).toEqual([[], []]);
+      expect(ghlOwns.tagsToPull).toEqual({ add: ['coach-vip'], remove: ['lead'] });
+      expect(ghlOwns.agreed.tags).toEqual(['coach-vip']);
+    });
   });
 });

@@ -1,4 +1,5 @@
 import type { SyncedValues } from '../contacts/contact-sync-state.repository.js';
+import { decideField, FieldRules, type FieldRule, type SyncSide } from '../contacts/field-rules.js';
 
 /**
  * The three-way merge of one contact (ADR 0022): TrainU's current values, GHL's current values and
@@ -6,12 +7,7 @@ import type { SyncedValues } from '../contacts/contact-sync-state.repository.js'
  * out the result.
  */
 
-export type { SyncedValues };
-
-export type SyncSide = 'TRAINU' | 'GHL';
-
-/** The only rule until SYNC_FIELD_RULES (issue 15): the later write wins. */
-export const DEFAULT_FIELD_RULE = 'two_way';
+export type { SyncedValues, SyncSide };
 
 /** A field changed on both sides to different values, and who won. */
 export interface FieldConflict {
@@ -20,7 +16,7 @@ export interface FieldConflict {
   readonly ghlValue: string | null;
   readonly trainuChangedAt: Date;
   readonly ghlChangedAt: Date | null;
-  readonly rule: string;
+  readonly rule: FieldRule;
   readonly winner: SyncSide;
 }
 
@@ -33,6 +29,8 @@ export interface MergeInput {
   readonly trainuChangedAt: (field: string) => Date;
   /** GHL's `dateUpdated`: the only change time GHL gives, for the whole contact. */
   readonly ghlChangedAt: Date | null;
+  /** SYNC_FIELD_RULES; every field `two_way` when absent. */
+  readonly rules?: FieldRules;
 }
 
 export interface ContactMerge {
@@ -50,13 +48,16 @@ export interface ContactMerge {
 }
 
 /**
- * Per field: changed only in TrainU → pushed; only in GHL → pulled; in both to different values →
- * the later write (TrainU's change time against GHL's `dateUpdated`; a tie goes to GHL, where
- * coaches work), recorded as a conflict. Without an agreed state a value only one side has fills
- * the other, and differing values are conflicts. Tags merge as sets: each side's additions and
- * removals since the agreed state are made on the other, so a tag only GHL has is never removed.
+ * Per field, by its rule (`decideField`): changed only in TrainU → pushed; only in GHL → pulled;
+ * in both to different values → a conflict the rule settles (`two_way`: the later write, TrainU's
+ * change time against GHL's `dateUpdated`, a tie to GHL, where coaches work), recorded. Without an
+ * agreed state a value only one side has fills the other, and differing values are conflicts.
+ * Tags merge as sets: each side's additions and removals since the agreed state are made on the
+ * other (`ghl_only` tags are never pushed, `trainu_only` never pulled), so a tag only GHL has is
+ * never removed.
  */
 export function mergeContact(input: MergeInput): ContactMerge {
+  const rules = input.rules ?? FieldRules.DEFAULT;
   const push: Record<string, string | null> = {};
   const pull: Record<string, string | null> = {};
   const agreedFields: Record<string, string | null> = {};
@@ -64,51 +65,36 @@ export function mergeContact(input: MergeInput): ContactMerge {
   for (const field of fieldNamesOf(input)) {
     const trainu = input.trainu.fields[field] ?? null;
     const ghl = input.ghl.fields[field] ?? null;
+    const agreed = input.agreed ? (input.agreed.fields[field] ?? null) : undefined;
     if (trainu === ghl) {
       agreedFields[field] = trainu;
       continue;
     }
-    const winner = winnerOf(field, trainu, ghl, input, conflicts);
+    const trainuChangedAt = input.trainuChangedAt(field);
+    const trainuIsLater = input.ghlChangedAt === null || trainuChangedAt.getTime() > input.ghlChangedAt.getTime();
+    const rule = rules.ruleOf(field);
+    const { winner, conflict } = decideField(rule, { trainu, ghl, agreed, trainuIsLater });
     if (winner === 'TRAINU') push[field] = trainu;
-    else pull[field] = ghl;
-    agreedFields[field] = winner === 'TRAINU' ? trainu : ghl;
+    if (winner === 'GHL') pull[field] = ghl;
+    if (winner !== 'NONE') agreedFields[field] = winner === 'TRAINU' ? trainu : ghl;
+    else if (agreed !== undefined) agreedFields[field] = agreed;
+    if (conflict && winner !== 'NONE') {
+      conflicts.push({
+        field,
+        trainuValue: trainu,
+        ghlValue: ghl,
+        trainuChangedAt,
+        ghlChangedAt: input.ghlChangedAt,
+        rule,
+        winner,
+      });
+    }
   }
-  const tags = mergeTags(input.trainu.tags, input.ghl.tags, input.agreed?.tags ?? []);
+  const tags = mergeTags(input.trainu.tags, input.ghl.tags, input.agreed?.tags ?? [], rules.ruleOf('tags'));
   return { push, pull, conflicts, ...tags, agreed: { fields: withoutBlanks(agreedFields), tags: tags.merged } };
 }
 
-/** Which side's value a field that differs ends on; a conflict is recorded when both changed it. */
-function winnerOf(
-  field: string,
-  trainu: string | null,
-  ghl: string | null,
-  input: MergeInput,
-  conflicts: FieldConflict[],
-): SyncSide {
-  if (input.agreed) {
-    const agreed = input.agreed.fields[field] ?? null;
-    if (agreed === ghl) return 'TRAINU';
-    if (agreed === trainu) return 'GHL';
-  } else {
-    if (ghl === null) return 'TRAINU';
-    if (trainu === null) return 'GHL';
-  }
-  const trainuChangedAt = input.trainuChangedAt(field);
-  const winner: SyncSide =
-    input.ghlChangedAt === null || trainuChangedAt.getTime() > input.ghlChangedAt.getTime() ? 'TRAINU' : 'GHL';
-  conflicts.push({
-    field,
-    trainuValue: trainu,
-    ghlValue: ghl,
-    trainuChangedAt,
-    ghlChangedAt: input.ghlChangedAt,
-    rule: DEFAULT_FIELD_RULE,
-    winner,
-  });
-  return winner;
-}
-
-function mergeTags(trainu: readonly string[], ghl: readonly string[], agreed: readonly string[]) {
+function mergeTags(trainu: readonly string[], ghl: readonly string[], agreed: readonly string[], rule: FieldRule) {
   const inTrainu = new Set(trainu);
   const inGhl = new Set(ghl);
   const inAgreed = new Set(agreed);
@@ -116,14 +102,21 @@ function mergeTags(trainu: readonly string[], ghl: readonly string[], agreed: re
   const removedInTrainu = agreed.filter((tag) => !inTrainu.has(tag));
   const addedInGhl = ghl.filter((tag) => !inAgreed.has(tag));
   const removedInGhl = agreed.filter((tag) => !inGhl.has(tag));
-  const tagsToAdd = addedInTrainu.filter((tag) => !inGhl.has(tag));
-  const tagsToRemove = removedInTrainu.filter((tag) => inGhl.has(tag));
+  const pushes = rule !== 'ghl_only';
+  const pulls = rule !== 'trainu_only';
+  const tagsToAdd = pushes ? addedInTrainu.filter((tag) => !inGhl.has(tag)) : [];
+  const tagsToRemove = pushes ? removedInTrainu.filter((tag) => inGhl.has(tag)) : [];
   const tagsToPull = {
-    add: addedInGhl.filter((tag) => !inTrainu.has(tag)),
-    remove: removedInGhl.filter((tag) => inTrainu.has(tag)),
+    add: pulls ? addedInGhl.filter((tag) => !inTrainu.has(tag)) : [],
+    remove: pulls ? removedInGhl.filter((tag) => inTrainu.has(tag)) : [],
   };
-  const removed = new Set([...removedInTrainu, ...removedInGhl]);
-  const merged = [...new Set([...trainu, ...ghl])].filter((tag) => !removed.has(tag)).sort();
+  // What both sides hold afterwards: a change kept home by the rule stays out of the agreed set.
+  const kept = new Set(pushes ? [] : [...addedInTrainu, ...removedInTrainu]);
+  for (const tag of pulls ? [] : [...addedInGhl, ...removedInGhl]) kept.add(tag);
+  const removed = new Set([...removedInTrainu, ...removedInGhl].filter((tag) => !kept.has(tag)));
+  const merged = [...new Set([...trainu, ...ghl, ...agreed])]
+    .filter((tag) => (kept.has(tag) ? inAgreed.has(tag) : !removed.has(tag) && (inTrainu.has(tag) || inGhl.has(tag))))
+    .sort();
   return { tagsToAdd, tagsToRemove, tagsToPull, merged };
 }
 

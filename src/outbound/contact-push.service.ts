@@ -3,6 +3,7 @@ import { AppConfig } from '../config/app-config.js';
 import { ContactSyncStateRepository, type SyncedValues } from '../contacts/contact-sync-state.repository.js';
 import { mapGhlContact, normalizeEmail, normalizePhone } from '../contacts/contact.mapper.js';
 import type { GhlContactWebhookDto } from '../contacts/dto/contact-webhook.dto.js';
+import type { FieldRules } from '../contacts/field-rules.js';
 import { OutboundEchoesRepository } from '../contacts/outbound-echoes.repository.js';
 import { CUSTOM_FIELD_PREFIX, syncedValuesOf, tagsValue } from '../contacts/synced-values.js';
 import { PrismaService, type SqlClient } from '../database/prisma.service.js';
@@ -140,7 +141,7 @@ export class ContactPushService {
     const { contact } = input;
     const existing = await this.lookUp(contact);
     if (existing) return this.update(input, existing.id, { linking: existing });
-    const values = this.trainuValues(contact);
+    const values = pushableValues(this.trainuValues(contact), this.config.sync.fieldRules);
     try {
       const created = await this.written('create', () => this.ghl.createContact(createBody(values)));
       return { action: 'create', ghl: created, merge: null, agreed: values, writtenFields: Object.keys(values.fields) };
@@ -188,6 +189,7 @@ export class ContactPushService {
       agreed: linking ? null : agreed,
       trainuChangedAt: (field) => pending.changedAt.get(field) ?? contact.updatedAt,
       ghlChangedAt: current.dateUpdated ? new Date(current.dateUpdated) : null,
+      rules: this.config.sync.fieldRules,
     });
     const fields = Object.keys(merge.push);
     const ghlTags = this.ghlValues(current).tags;
@@ -314,6 +316,14 @@ function tagStepsOf(
     steps.push({ action: 'tags_remove' as const, tags: merge.tagsToRemove, tagsAfter: tags });
   }
   return steps;
+}
+
+/** A new GHL contact gets TrainU's values but those of `ghl_only` fields. */
+function pushableValues(values: SyncedValues, rules: FieldRules): SyncedValues {
+  return {
+    fields: Object.fromEntries(Object.entries(values.fields).filter(([field]) => rules.pushes(field))),
+    tags: rules.pushes('tags') ? values.tags : [],
+  };
 }
 
 function echoesOf(values: SyncedValues): { field: string; value: string | null }[] {

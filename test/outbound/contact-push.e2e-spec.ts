@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GhlApiStandIn, type StandInContact } from '../support/ghl-api-stand-in.js';
+import { outboundWaits } from '../support/outbound.js';
 import { eventually, startTestApp, type TestApp } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -37,34 +38,10 @@ describe('outbound contacts: TrainU writes reach GHL once, and their echoes chan
     );
     return row!.id;
   };
-  /** Every outbox row of the contact pushed, and the contact linked: the id it got in GHL. */
-  const pushed = async (contactId: string, timeoutMs = 15_000) =>
-    eventually(
-      async () => {
-        const [row] = await database.query<{ ghl: string | null; pending: number }>(
-          `SELECT c.ghl_contact_id AS ghl,
-                  (SELECT count(*)::int FROM ghl_sync.contact_outbox o WHERE o.contact_id = c.id AND o.pushed_at IS NULL) AS pending
-             FROM contacts c WHERE c.id = $1`,
-          [contactId],
-        );
-        return row?.ghl && row.pending === 0 ? row.ghl : undefined;
-      },
-      timeoutMs,
-      `contact ${contactId} pushed`,
-    );
-  /** Waits until every webhook the stand-in sent is delivered and every inbox row processed. */
-  const quiet = async () => {
-    await ghl.settled();
-    await eventually(async () => {
-      const [row] = await database.query<{ pending: number }>(
-        "SELECT count(*)::int AS pending FROM ghl_sync.sync_events WHERE outcome = 'PENDING'",
-      );
-      const [outbox] = await database.query<{ pending: number }>(
-        'SELECT count(*)::int AS pending FROM ghl_sync.contact_outbox WHERE pushed_at IS NULL AND dead_lettered_at IS NULL',
-      );
-      return row!.pending === 0 && outbox!.pending === 0 ? true : undefined;
-    }, 20_000);
-  };
+  const { pushed, quiet } = outboundWaits(
+    () => database,
+    () => ghl,
+  );
   const writesTo = (ghlContactId: string) => ghl.writes.filter((write) => write.path.includes(ghlContactId));
   const ghlContact = (id: string) => ghl.contacts.get(id)!;
   const metric = async (name: string) => {
