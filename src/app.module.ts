@@ -16,6 +16,7 @@ import { MetricsModule } from './observability/metrics/metrics.module.js';
 import { SyncCountersModule } from './observability/metrics/sync-counters.js';
 import { OpportunitiesModule } from './opportunities/opportunities.module.js';
 import { OutboundPushModule } from './outbound/outbound-push.module.js';
+import { SyncConflictsModule } from './outbound/conflicts/sync-conflicts.module.js';
 import { OutboundModule } from './outbound/outbound.module.js';
 import { QueueModule } from './queue/queue.module.js';
 import { SyncStatusModule } from './sync-status/sync-status.module.js';
@@ -49,6 +50,7 @@ export class AppModule {
         OpportunitiesModule,
         OutboundModule,
         DlqAdminModule,
+        SyncConflictsModule,
         HealthModule,
         MetricsModule,
         ...backfillModules,

@@ -245,6 +245,48 @@ describe('outbound contacts: TrainU writes reach GHL once, and their echoes chan
         winner: 'GHL',
       },
     ]);
+
+    // The conflict log's read API: one contact's conflicts, both values and times, the rule, the winner.
+    const response = await service.graphql(
+      `query($contactId: ID) { syncConflicts(contactId: $contactId, first: 10) {
+         totalCount pageInfo { hasNextPage }
+         edges { node { field trainuValue ghlValue trainuChangedAt ghlChangedAt rule winner contact { id firstName } } } } }`,
+      { variables: { contactId: ghlLater.id } },
+    );
+    const body = (await response.json()) as {
+      data: { syncConflicts: { totalCount: number; edges: { node: Record<string, unknown> }[] } };
+    };
+    expect(body.data.syncConflicts).toMatchObject({ totalCount: 1, pageInfo: { hasNextPage: false } });
+    expect(body.data.syncConflicts.edges.map((edge) => edge.node)).toEqual([
+      {
+        field: 'firstName',
+        trainuValue: 'Trainu',
+        ghlValue: 'Coach',
+        trainuChangedAt: expect.stringMatching(/^2\d{3}-/) as string,
+        ghlChangedAt: expect.stringMatching(/^2\d{3}-/) as string,
+        rule: 'two_way',
+        winner: 'GHL',
+        contact: { id: ghlLater.id, firstName: 'Coach' },
+      },
+    ]);
+    const firstPage = (await (
+      await service.graphql('{ syncConflicts(first: 1) { edges { cursor } pageInfo { hasNextPage endCursor } } }')
+    ).json()) as { data: { syncConflicts: { pageInfo: { hasNextPage: boolean; endCursor: string } } } };
+    expect(firstPage.data.syncConflicts.pageInfo.hasNextPage).toBe(true);
+    const next = (await (
+      await service.graphql(
+        'query($after: String) { syncConflicts(first: 1, after: $after) { edges { node { id } } } }',
+        {
+          variables: { after: firstPage.data.syncConflicts.pageInfo.endCursor },
+        },
+      )
+    ).json()) as { data: { syncConflicts: { edges: unknown[] } } };
+    expect(next.data.syncConflicts.edges).toHaveLength(1);
+    const refused = (await (
+      await service.graphql('{ syncConflicts(contactId: "not-a-uuid") { totalCount } }')
+    ).json()) as { data: unknown; errors: { extensions: { code: string } }[] };
+    expect(refused.data).toBeNull();
+    expect(refused.errors[0]!.extensions.code).toBe('BAD_REQUEST');
   });
 
   it('a workflow that rewrites our write is a near miss: its value comes to TrainU, and nothing is written back', async () => {
