@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { GraphQLError } from 'graphql';
+import { callerOf } from '../graphql/caller.js';
 import { pageOf, type Connection } from '../graphql/pagination.js';
 import type { GraphqlContext } from '../graphql/request-loaders.js';
 import { DeadLetterError, DeadLetterErrorCode } from './dead-letter.errors.js';
@@ -59,15 +59,4 @@ async function translated<T>(action: () => Promise<T>): Promise<T> {
     }
     throw error;
   }
-}
-
-/** Who acted, for the audit columns: the API key's fingerprint, never the key. */
-function callerOf(context: GraphqlContext): string {
-  const request = context.req as { headers?: Record<string, string | string[] | undefined> };
-  const header = request.headers?.authorization;
-  const key = (Array.isArray(header) ? header[0] : header) ?? '';
-  return `api-key:${createHash('sha256')
-    .update(key.replace(/^Bearer\s+/i, ''))
-    .digest('hex')
-    .slice(0, 12)}`;
 }

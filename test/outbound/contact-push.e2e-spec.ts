@@ -287,6 +287,33 @@ describe('outbound contacts: TrainU writes reach GHL once, and their echoes chan
     ).json()) as { data: unknown; errors: { extensions: { code: string } }[] };
     expect(refused.data).toBeNull();
     expect(refused.errors[0]!.extensions.code).toBe('BAD_REQUEST');
+
+    // Reapplying the losing value (TrainU's, here) writes it on both sides through the normal path.
+    const [lost] = await database.query<{ id: string }>(
+      'SELECT id FROM ghl_sync.sync_conflicts WHERE contact_id = $1',
+      [ghlLater.id],
+    );
+    const reapply = (id: string) =>
+      service.graphql('mutation($id: ID!) { reapplyConflictValue(id: $id) { id reappliedAt reappliedBy winner } }', {
+        variables: { id },
+      });
+    const reapplied = (await (await reapply(lost!.id)).json()) as {
+      data: { reapplyConflictValue: { id: string; reappliedAt: string; reappliedBy: string; winner: string } };
+    };
+    expect(reapplied.data.reapplyConflictValue).toMatchObject({
+      id: lost!.id,
+      winner: 'GHL',
+      reappliedAt: expect.any(String) as string,
+      reappliedBy: expect.stringMatching(/^api-key:[0-9a-f]{12}$/) as string,
+    });
+    await pushed(ghlLater.id);
+    await quiet();
+    expect((await contactRow(ghlLater.id)).first_name).toBe('Trainu');
+    expect(ghlContact(ghlLater.ghlId).firstName).toBe('Trainu');
+    const missing = (await (await reapply('00000000-0000-4000-8000-000000000000')).json()) as {
+      errors: { extensions: { code: string } }[];
+    };
+    expect(missing.errors[0]!.extensions.code).toBe('NOT_FOUND');
   });
 
   it('a workflow that rewrites our write is a near miss: its value comes to TrainU, and nothing is written back', async () => {

@@ -56,6 +56,8 @@ CREATE TABLE "ghl_sync"."sync_conflicts" (
     "winner" TEXT NOT NULL,
     "correlation_id" TEXT,
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "reapplied_at" TIMESTAMPTZ(3),
+    "reapplied_by" TEXT,
 
     CONSTRAINT "sync_conflicts_pkey" PRIMARY KEY ("id")
 );

@@ -44,6 +44,12 @@ export class SyncConflict {
 
   @Field(() => GraphQLISODateTime)
   createdAt!: Date;
+
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When the losing value was last written back.' })
+  reappliedAt!: Date | null;
+
+  @Field(() => String, { nullable: true, description: 'Who wrote it back: api-key:<fingerprint of the key>.' })
+  reappliedBy!: string | null;
 }
 
 @ObjectType()

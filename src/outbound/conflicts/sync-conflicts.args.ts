@@ -9,3 +9,10 @@ export class SyncConflictsArgs extends PaginationArgs {
   @IsUUID()
   contactId?: string;
 }
+
+@ArgsType()
+export class SyncConflictIdArgs {
+  @Field(() => ID)
+  @IsUUID()
+  id!: string;
+}
