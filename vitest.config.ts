@@ -27,6 +27,9 @@ export default defineConfig({
     globalSetup: ['test/support/global-setup.ts'],
     setupFiles: ['test/support/setup.ts'],
     pool: 'forks',
+    // Two files at a time: on these two-core machines vitest's default is one (cores - 1), and most
+    // of an e2e file's time is waiting (on GHL's stand-in limits, pg-boss heartbeats, restarts).
+    maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 120_000,
   },
