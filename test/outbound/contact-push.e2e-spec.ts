@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GhlApiStandIn, type StandInContact } from '../support/ghl-api-stand-in.js';
-import { outboundWaits } from '../support/outbound.js';
-import { eventually, startTestApp, type TestApp } from '../support/test-app.js';
+import { outboundWaits, startPushingService } from '../support/outbound.js';
+import { eventually, type TestApp } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 interface ContactRow {
@@ -70,17 +70,10 @@ describe('outbound contacts: TrainU writes reach GHL once, and their echoes chan
   beforeAll(async () => {
     database = await createTestDatabase('outbound_push');
     ghl = await GhlApiStandIn.start();
-    service = await startTestApp(database.url, {
-      ...ghl.webhookSigner.env(),
-      GHL_API_BASE_URL: ghl.url,
-      GHL_LOCATION_ID: ghl.locationId,
-      GHL_PRIVATE_INTEGRATION_TOKEN: ghl.token,
-      BACKFILL_CRON: 'off',
-      OUTBOUND_MODE: 'push',
+    service = await startPushingService(database, ghl, {
       OUTBOUND_LOOP_LIMIT: '6',
       SYNC_RETRY_DELAYS: '1s,1s,1s,1s,1s',
     });
-    ghl.sendWebhooksTo({ url: `${service.url}/webhooks/ghl`, delayMs: 100 });
   });
 
   afterAll(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GhlApiStandIn } from '../support/ghl-api-stand-in.js';
-import { outboundWaits } from '../support/outbound.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { outboundWaits, startPushingService } from '../support/outbound.js';
+import type { TestApp } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /**
@@ -20,16 +20,7 @@ describe('field rules on contacts pushed to GHL', () => {
   beforeAll(async () => {
     database = await createTestDatabase('field_rules_push');
     ghl = await GhlApiStandIn.start();
-    service = await startTestApp(database.url, {
-      ...ghl.webhookSigner.env(),
-      GHL_API_BASE_URL: ghl.url,
-      GHL_LOCATION_ID: ghl.locationId,
-      GHL_PRIVATE_INTEGRATION_TOKEN: ghl.token,
-      BACKFILL_CRON: 'off',
-      OUTBOUND_MODE: 'push',
-      SYNC_FIELD_RULES: 'lastName:ghl_only,tags:trainu_only',
-    });
-    ghl.sendWebhooksTo({ url: `${service.url}/webhooks/ghl`, delayMs: 50 });
+    service = await startPushingService(database, ghl, { SYNC_FIELD_RULES: 'lastName:ghl_only,tags:trainu_only' }, 50);
   });
 
   afterAll(async () => {

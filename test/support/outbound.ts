@@ -1,5 +1,5 @@
 import type { GhlApiStandIn } from './ghl-api-stand-in.js';
-import { eventually } from './test-app.js';
+import { eventually, startTestApp, type TestApp } from './test-app.js';
 import type { TestDatabase } from './test-database.js';
 
 /** Waits on the outbound sync of one test database and GHL stand-in. */
@@ -34,4 +34,27 @@ export function outboundWaits(database: () => TestDatabase, ghl: () => GhlApiSta
       }, 20_000);
     },
   };
+}
+
+/**
+ * The service pushing to `ghl` (OUTBOUND_MODE=push, no backfill schedule), with the stand-in's
+ * signed webhooks coming back to it after `webhookDelayMs`.
+ */
+export async function startPushingService(
+  database: TestDatabase,
+  ghl: GhlApiStandIn,
+  env: Record<string, string>,
+  webhookDelayMs = 100,
+): Promise<TestApp> {
+  const service = await startTestApp(database.url, {
+    ...ghl.webhookSigner.env(),
+    GHL_API_BASE_URL: ghl.url,
+    GHL_LOCATION_ID: ghl.locationId,
+    GHL_PRIVATE_INTEGRATION_TOKEN: ghl.token,
+    BACKFILL_CRON: 'off',
+    OUTBOUND_MODE: 'push',
+    ...env,
+  });
+  ghl.sendWebhooksTo({ url: `${service.url}/webhooks/ghl`, delayMs: webhookDelayMs });
+  return service;
 }
