@@ -28,7 +28,16 @@ const CUSTOM_FIELD_ID = /^[A-Za-z0-9_-]+$/;
 export class FieldRules {
   static readonly DEFAULT = new FieldRules(new Map());
 
-  constructor(private readonly rules: ReadonlyMap<string, FieldRule>) {}
+  /** The `trainu_only` fields, and the ids of the custom fields among them: the inbound path drops them. */
+  private readonly trainuOnly: ReadonlySet<string>;
+  private readonly trainuOnlyCustomFieldIds: readonly string[];
+
+  constructor(private readonly rules: ReadonlyMap<string, FieldRule>) {
+    this.trainuOnly = new Set([...rules].filter(([, rule]) => rule === 'trainu_only').map(([field]) => field));
+    this.trainuOnlyCustomFieldIds = [...this.trainuOnly]
+      .filter((field) => field.startsWith(CUSTOM_FIELD_PREFIX))
+      .map((field) => field.slice(CUSTOM_FIELD_PREFIX.length));
+  }
 
   ruleOf(field: string): FieldRule {
     return this.rules.get(field) ?? DEFAULT_FIELD_RULE;
@@ -49,12 +58,8 @@ export class FieldRules {
    * too, whether the change's set names them or not).
    */
   withoutTrainuOnly(change: GhlContactChange): GhlContactChange {
-    const owned = new Set([...this.rules].filter(([, rule]) => rule === 'trainu_only').map(([field]) => field));
-    if (owned.size === 0) return change;
-    const customFieldIds = [...owned]
-      .filter((field) => field.startsWith(CUSTOM_FIELD_PREFIX))
-      .map((field) => field.slice(CUSTOM_FIELD_PREFIX.length));
-    return withoutFields(change, owned, change.customFields ? customFieldIds : []);
+    if (this.trainuOnly.size === 0) return change;
+    return withoutFields(change, this.trainuOnly, change.customFields ? this.trainuOnlyCustomFieldIds : []);
   }
 
   /** `field:rule` entries, as SYNC_FIELD_RULES would hold them (logs, preview). */

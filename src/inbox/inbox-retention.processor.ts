@@ -3,8 +3,7 @@ import { AppConfig } from '../config/app-config.js';
 import { QueueProcessor, type JobProcessor } from '../queue/queue-processor.decorator.js';
 import { QUEUES } from '../queue/queue.constants.js';
 import { InboxRepository } from './inbox.repository.js';
-
-const DAY_MS = 86_400_000;
+import { retentionCutoff } from '../common/retention.js';
 
 /**
  * Keeps personal data in the inbox only as long as needed: once an event is processed and
@@ -22,7 +21,7 @@ export class InboxRetentionProcessor implements JobProcessor {
   ) {}
 
   async process(): Promise<void> {
-    const processedBefore = new Date(Date.now() - this.config.sync.inboxRetentionDays * DAY_MS);
+    const processedBefore = retentionCutoff(this.config.sync.inboxRetentionDays);
     const purged = await this.inbox.purgePayloads(processedBefore);
     this.logger.log({ purged, processedBefore }, 'purged raw payloads from processed inbox events');
   }

@@ -3,8 +3,8 @@ import { AppConfig } from '../config/app-config.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { QueueProcessor, type JobProcessor } from '../queue/queue-processor.decorator.js';
 import { QUEUES } from '../queue/queue.constants.js';
+import { retentionCutoff } from '../common/retention.js';
 
-const DAY_MS = 86_400_000;
 /** Rows one DELETE removes, so a large backlog never holds one long transaction. */
 const PURGE_BATCH = 10_000;
 
@@ -25,7 +25,7 @@ export class OutboundRetentionProcessor implements JobProcessor {
   ) {}
 
   async process(): Promise<void> {
-    const pushedBefore = new Date(Date.now() - this.config.sync.inboxRetentionDays * DAY_MS);
+    const pushedBefore = retentionCutoff(this.config.sync.inboxRetentionDays);
     const echoes = await this.purgeInBatches(
       `DELETE FROM ghl_sync.outbound_echoes WHERE id IN (
          SELECT id FROM ghl_sync.outbound_echoes WHERE expires_at < now() LIMIT $1)`,

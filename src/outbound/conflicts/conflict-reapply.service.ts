@@ -102,5 +102,7 @@ async function writeAsTrainU(client: SqlClient, contactId: string, field: string
         [contactId, fieldId, value],
       );
     }
+  } else {
+    throw new Error(`a conflict on field ${field} cannot be written back`);
   }
 }
