@@ -7,13 +7,14 @@ import { InboxModule } from '../inbox/inbox.module.js';
 import { AnalyticsModule } from '../observability/analytics/analytics.module.js';
 import { LoggingModule } from '../observability/logging/logging.module.js';
 import { SyncCountersModule } from '../observability/metrics/sync-counters.js';
+import { BackfillRunnerModule } from '../backfill/backfill-runner.module.js';
 import { OutboundPushModule } from '../outbound/outbound-push.module.js';
 import { OutboundModule } from '../outbound/outbound.module.js';
 import { QueueModule } from '../queue/queue.module.js';
 
 /**
  * What a command-line tool needs of the service around its own module: configuration, logs,
- * PostHog, the database and pg-boss (with the inbox and the outbound module, whose processors the queue's boot checks for),
+ * PostHog, the database and pg-boss (with the inbox, outbound and backfill modules, whose processors the queue's boot checks for),
  * without HTTP or queue workers (give it a config with SERVICE_ROLE=api).
  */
 @Module({})
@@ -31,7 +32,8 @@ export class CliModule {
         InboxModule,
         OutboundModule,
         ...(config.syncsOutbound ? [OutboundPushModule] : []),
-        ...features,
+        ...(config.backfillsFromGhl ? [BackfillRunnerModule] : []),
+        ...features.filter((feature) => feature !== BackfillRunnerModule),
       ],
     };
   }

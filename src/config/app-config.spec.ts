@@ -45,8 +45,9 @@ describe('loadAppConfig', () => {
       statementTimeoutMs: 5_000,
       poolSize: 4,
     });
-    expect(config.outbound).toEqual({ mode: 'off', loopLimit: 10 });
+    expect(config.outbound).toEqual({ mode: 'off', loopLimit: 10, deletes: { kind: 'ignore' } });
     expect(config.syncsOutbound).toBe(false);
+    expect(config.pushesToGhl).toBe(false);
     expect(config.logLevel).toBe('info');
   });
 
@@ -85,6 +86,7 @@ describe('loadAppConfig', () => {
       GRAPHQL_DB_POOL_SIZE: '2',
       OUTBOUND_MODE: 'shadow',
       OUTBOUND_LOOP_LIMIT: '25',
+      OUTBOUND_DELETES: 'tag:Left-TrainU',
       SYNC_FIELD_RULES: 'email:prefer_trainu, customField.goal_1:ghl_only',
       LOG_LEVEL: 'debug',
     });
@@ -125,9 +127,10 @@ describe('loadAppConfig', () => {
       statementTimeoutMs: 2500,
       poolSize: 2,
     });
-    expect(config.outbound).toEqual({ mode: 'shadow', loopLimit: 25 });
-    // Shadow never writes to GHL; until its planner exists it captures only.
-    expect(config.syncsOutbound).toBe(false);
+    expect(config.outbound).toEqual({ mode: 'shadow', loopLimit: 25, deletes: { kind: 'tag', tag: 'left-trainu' } });
+    // Shadow runs the outbound pipeline and never writes to GHL.
+    expect(config.syncsOutbound).toBe(true);
+    expect(config.pushesToGhl).toBe(false);
     expect(config.logLevel).toBe('debug');
   });
 
@@ -189,6 +192,7 @@ describe('loadAppConfig', () => {
     ['GRAPHQL_STATEMENT_TIMEOUT_MS', '5s', 'GRAPHQL_STATEMENT_TIMEOUT_MS must be an integer number (got "5s")'],
     ['GRAPHQL_DB_POOL_SIZE', '0', 'GRAPHQL_DB_POOL_SIZE must not be less than 1 (got "0")'],
     ['OUTBOUND_MODE', 'on', 'OUTBOUND_MODE must be one of the following values: push, shadow, off (got "on")'],
+    ['OUTBOUND_DELETES', 'purge', 'OUTBOUND_DELETES must be ignore, delete or tag:<name> (got "purge")'],
     ['OUTBOUND_LOOP_LIMIT', '0', 'OUTBOUND_LOOP_LIMIT must not be less than 1 (got "0")'],
     ['OUTBOUND_LOOP_LIMIT', '1001', 'OUTBOUND_LOOP_LIMIT must not be greater than 1000 (got "1001")'],
     ['OUTBOUND_LOOP_LIMIT', '2.5', 'OUTBOUND_LOOP_LIMIT must be an integer number (got "2.5")'],
@@ -220,7 +224,7 @@ describe('loadAppConfig', () => {
     expect(
       problemsOf({ SYNC_FIELD_RULES: 'email:prefer_trainu,fistName:ghl_only,phone:mine,tags,email:two_way' }),
     ).toEqual([
-      'SYNC_FIELD_RULES entry "fistName:ghl_only": unknown field "fistName" (fields: email, phone, firstName, lastName, tags, customField.<fieldId>)',
+      'SYNC_FIELD_RULES entry "fistName:ghl_only": unknown field "fistName" (fields: email, phone, firstName, lastName, tags, customField.<fieldId>, tag.<pattern>)',
       'SYNC_FIELD_RULES entry "phone:mine": unknown rule "mine" (rules: two_way, prefer_ghl, prefer_trainu, prefer_ghl_unless_blank, prefer_trainu_unless_blank, ghl_only, trainu_only)',
       'SYNC_FIELD_RULES entry "tags": must be field:rule, such as email:prefer_trainu',
       'SYNC_FIELD_RULES entry "email:two_way": field "email" has a rule already (prefer_trainu)',

@@ -7,6 +7,7 @@ import { Environment, SECRET_VARIABLES, type LogLevel, type OutboundMode, type S
 import { splitList } from './environment.rules.js';
 import { readPublicKey } from './ghl-public-keys.js';
 import { parseFieldRules, type FieldRules } from '../contacts/field-rules.js';
+import { parseOutboundDeletes, type OutboundDeletes } from '../outbound/outbound-deletes.js';
 import type { QueryLimits } from '../graphql/query-limits.js';
 
 export class ConfigValidationError extends Error {
@@ -19,7 +20,7 @@ export class ConfigValidationError extends Error {
 /** The settings themselves, without AppConfig's derived getters and methods. */
 export type AppConfigValues = Omit<
   AppConfig,
-  'runsWorkers' | 'servesApi' | 'backfillsFromGhl' | 'syncsOutbound' | 'with'
+  'runsWorkers' | 'servesApi' | 'backfillsFromGhl' | 'syncsOutbound' | 'pushesToGhl' | 'with'
 >;
 
 /** The validated, typed configuration. Built once at boot; injected wherever settings are read. */
@@ -73,8 +74,10 @@ export class AppConfig {
     readonly poolSize: number;
   };
   readonly outbound: {
-    /** push: TrainU's changes go to GHL; shadow: GHL untouched (planning to come; captured only for now); off: captured only. */
+    /** push: TrainU's changes go to GHL; shadow: planned and recorded, nothing written to GHL; off: captured only. */
     readonly mode: OutboundMode;
+    /** OUTBOUND_DELETES: what a TrainU delete does in GHL. */
+    readonly deletes: OutboundDeletes;
     /** Outbound writes per contact per hour before the loop breaker stops the contact. */
     readonly loopLimit: number;
   };
@@ -110,11 +113,15 @@ export class AppConfig {
   }
 
   /**
-   * The outbound relay and push worker run (OUTBOUND_MODE=push). The outbox triggers record
-   * TrainU's changes whatever the mode, so turning it on later loses none. Shadow mode's planner
-   * is not built yet: until it is, shadow captures only, as off does, and never writes to GHL.
+   * The outbound relay and worker run (OUTBOUND_MODE push or shadow). The outbox triggers record
+   * TrainU's changes whatever the mode, so turning it on later loses none.
    */
   get syncsOutbound(): boolean {
+    return this.outbound.mode !== 'off';
+  }
+
+  /** The outbound worker writes to GHL (push); in shadow mode it only records its plans. */
+  get pushesToGhl(): boolean {
     return this.outbound.mode === 'push';
   }
 
@@ -146,6 +153,8 @@ export function loadAppConfig(source: NodeJS.ProcessEnv = process.env): AppConfi
   }
   const fieldRules = parseFieldRules(env.SYNC_FIELD_RULES);
   problems.push(...fieldRules.problems);
+  const deletes = parseOutboundDeletes(env.OUTBOUND_DELETES);
+  if (typeof deletes === 'string') problems.push(deletes);
   if (problems.length > 0) throw new ConfigValidationError(problems);
 
   return new AppConfig({
@@ -191,7 +200,7 @@ export function loadAppConfig(source: NodeJS.ProcessEnv = process.env): AppConfi
       statementTimeoutMs: env.GRAPHQL_STATEMENT_TIMEOUT_MS,
       poolSize: env.GRAPHQL_DB_POOL_SIZE,
     },
-    outbound: { mode: outboundMode, loopLimit: env.OUTBOUND_LOOP_LIMIT },
+    outbound: { mode: outboundMode, loopLimit: env.OUTBOUND_LOOP_LIMIT, deletes: deletes as OutboundDeletes },
     logLevel: env.LOG_LEVEL,
   });
 }

@@ -194,6 +194,10 @@ export class Environment {
   @IsInt()
   OUTBOUND_LOOP_LIMIT: number = 10;
 
+  // ignore | delete | tag:<name>; checked by loadAppConfig (parseOutboundDeletes).
+  @IsString()
+  OUTBOUND_DELETES: string = 'ignore';
+
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: LogLevel = 'info';
 }

@@ -36,6 +36,8 @@ export interface PlannedWrites {
   /** Existing contacts whose email changes: cleared first, so the unique index never sees two holders. */
   readonly emailMoves: readonly string[];
   readonly tags: ReadonlyMap<string, readonly string[]>;
+  /** The tags GHL never changes (`trainu_only`): TrainU's current ones stay when `tags` replaces its set. */
+  readonly trainuOnlyTag?: (tag: string) => boolean;
   readonly customFields: ReadonlyMap<string, readonly CustomFieldValue[]>;
   /** Per contact in `customFields`, the fields whose current value stays although the set leaves them out. */
   readonly keptCustomFields: ReadonlyMap<string, readonly string[]>;
@@ -112,7 +114,8 @@ export class ContactChangePlan {
 
   /**
    * What both sides hold after `change` was applied, for the fields it carried: its values as the
-   * contact now has them (an email kept apart as a conflict is not agreed on).
+   * contact now has them (an email kept apart as a conflict is not agreed on). Its tags are the ones
+   * applied; `trainu_only` tags stay agreed or not as they were (`AgreedPatch.trainuOnlyTag`).
    */
   agreedAfter(given: GhlContactChange): AgreedPatch {
     const change = this.applied.get(given.ghlContactId) ?? given;
@@ -124,7 +127,8 @@ export class ContactChangePlan {
     if (change.fields.email !== undefined && row.emailConflict === null) values.email = row.email;
     if (change.tags) values.tags = change.tags;
     for (const { fieldId, value } of change.customFields ?? []) values[`customField.${fieldId}`] = value;
-    return { contactId: row.id, values };
+    const trainuOnlyTag = change.tags && this.trainuOnlyTag();
+    return { contactId: row.id, values, ...(trainuOnlyTag && { trainuOnlyTag }) };
   }
 
   /** Tombstones the contact; an unknown one gets a tombstone row so a late create cannot bring it in. */
@@ -158,9 +162,15 @@ export class ContactChangePlan {
       updated,
       emailMoves,
       tags: this.tags,
+      trainuOnlyTag: this.trainuOnlyTag(),
       customFields: this.customFields,
       keptCustomFields: this.keptCustomFields,
     };
+  }
+
+  /** Whether a tag is one GHL never changes; undefined when no tag is. */
+  private trainuOnlyTag(): ((tag: string) => boolean) | undefined {
+    return this.rules.keepsTrainuTags ? (tag) => !this.rules.pullsTag(tag) : undefined;
   }
 
   private write(target: ContactState | null, data: Partial<ContactState>): ContactState {

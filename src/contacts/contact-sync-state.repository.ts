@@ -13,6 +13,11 @@ export interface SyncedValues {
 export interface AgreedPatch {
   readonly contactId: string;
   readonly values: Readonly<Record<string, string | null | readonly string[]>>;
+  /**
+   * The tags GHL's change could not touch (`trainu_only`): those already agreed stay agreed, as
+   * `values.tags` holds only the ones applied.
+   */
+  readonly trainuOnlyTag?: (tag: string) => boolean;
 }
 
 /**
@@ -27,7 +32,7 @@ export class ContactSyncStateRepository {
    * INSERT … ON CONFLICT may touch a row only once.
    */
   async patch(given: readonly AgreedPatch[], client: SqlClient): Promise<void> {
-    const patches = foldedByContact(given);
+    const patches = await this.withAgreedTrainuOnlyTags(foldedByContact(given), client);
     if (patches.length === 0) return;
     await client.query(
       `INSERT INTO ghl_sync.contact_sync_state (contact_id, agreed)
@@ -36,6 +41,24 @@ export class ContactSyncStateRepository {
          SET agreed = ghl_sync.contact_sync_state.agreed || EXCLUDED.agreed, updated_at = now()`,
       [patches.map((entry) => entry.contactId), patches.map((entry) => JSON.stringify(entry.values))],
     );
+  }
+
+  /** Each patch's tags joined by the `trainu_only` tags its contact's agreed state holds now. */
+  private async withAgreedTrainuOnlyTags(patches: AgreedPatch[], client: SqlClient): Promise<AgreedPatch[]> {
+    const keeping = patches.filter((patch) => patch.trainuOnlyTag && appliedTagsOf(patch));
+    if (keeping.length === 0) return patches;
+    const { rows } = await client.query<{ contactId: string; tags: unknown }>(
+      `SELECT contact_id AS "contactId", agreed->'tags' AS tags FROM ghl_sync.contact_sync_state
+       WHERE contact_id = ANY($1::uuid[])`,
+      [keeping.map((patch) => patch.contactId)],
+    );
+    const agreedTags = new Map(rows.map((row) => [row.contactId, tagsOf(row.tags)]));
+    return patches.map((patch) => {
+      const applied = appliedTagsOf(patch);
+      const kept = patch.trainuOnlyTag && agreedTags.get(patch.contactId)?.filter(patch.trainuOnlyTag);
+      if (!kept?.length || !applied) return patch;
+      return { ...patch, values: { ...patch.values, tags: [...new Set([...applied, ...kept])].sort() } };
+    });
   }
 
   /** The agreed state, or null when the two sides were never in step. */
@@ -50,7 +73,7 @@ export class ContactSyncStateRepository {
       fields: Object.fromEntries(
         Object.entries(fields).map(([field, value]) => [field, typeof value === 'string' ? value : null]),
       ),
-      tags: Array.isArray(tags) ? tags.filter((tag): tag is string => typeof tag === 'string') : [],
+      tags: tagsOf(tags),
     };
   }
 
@@ -71,7 +94,23 @@ export class ContactSyncStateRepository {
 
 /** One patch per contact, in first-seen order; a later patch's values override an earlier one's. */
 export function foldedByContact(patches: readonly AgreedPatch[]): AgreedPatch[] {
-  const folded = new Map<string, AgreedPatch['values']>();
-  for (const { contactId, values } of patches) folded.set(contactId, { ...folded.get(contactId), ...values });
-  return [...folded].map(([contactId, values]) => ({ contactId, values }));
+  const folded = new Map<string, AgreedPatch>();
+  for (const { contactId, values, trainuOnlyTag } of patches) {
+    const earlier = folded.get(contactId);
+    const tagRule = trainuOnlyTag ?? earlier?.trainuOnlyTag;
+    folded.set(contactId, {
+      contactId,
+      values: { ...earlier?.values, ...values },
+      ...(tagRule && { trainuOnlyTag: tagRule }),
+    });
+  }
+  return [...folded.values()];
+}
+
+function appliedTagsOf({ values }: AgreedPatch): readonly string[] | undefined {
+  return typeof values.tags === 'object' && values.tags !== null ? values.tags : undefined;
+}
+
+function tagsOf(json: unknown): string[] {
+  return Array.isArray(json) ? json.filter((tag): tag is string => typeof tag === 'string') : [];
 }

@@ -220,14 +220,7 @@ export class ContactsRepository {
 
   /** Tags and custom fields are replaced as whole sets, for the contacts whose change carried them. */
   private async replaceSets(writes: PlannedWrites, client: SqlClient): Promise<void> {
-    if (writes.tags.size > 0) {
-      const rows = [...writes.tags].flatMap(([contactId, tags]) => tags.map((tag) => [contactId, tag] as const));
-      await client.query('DELETE FROM contact_tags WHERE contact_id = ANY($1::uuid[])', [[...writes.tags.keys()]]);
-      await client.query(
-        'INSERT INTO contact_tags (contact_id, tag) SELECT * FROM unnest($1::uuid[], $2::text[]) ON CONFLICT DO NOTHING',
-        [rows.map(([contactId]) => contactId), rows.map(([, tag]) => tag)],
-      );
-    }
+    if (writes.tags.size > 0) await this.replaceTags(writes, client);
     if (writes.customFields.size > 0) {
       const rows = [...writes.customFields].flatMap(([contactId, values]) =>
         values.map((value) => ({ contactId, ...value })),
@@ -247,6 +240,27 @@ export class ContactsRepository {
         [rows.map((row) => row.contactId), rows.map((row) => row.fieldId), rows.map((row) => row.value)],
       );
     }
+  }
+
+  /**
+   * Each contact's tags become its set in `writes.tags`, but for its current `trainu_only` ones,
+   * which stay: deleted and put back, as matching them takes the rules, not SQL.
+   */
+  private async replaceTags(writes: PlannedWrites, client: SqlClient): Promise<void> {
+    const { trainuOnlyTag } = writes;
+    const returning = trainuOnlyTag ? ' RETURNING contact_id AS "contactId", tag' : '';
+    const { rows: previous } = await client.query<{ contactId: string; tag: string }>(
+      `DELETE FROM contact_tags WHERE contact_id = ANY($1::uuid[])${returning}`,
+      [[...writes.tags.keys()]],
+    );
+    const rows = [
+      ...[...writes.tags].flatMap(([contactId, tags]) => tags.map((tag) => ({ contactId, tag }))),
+      ...(trainuOnlyTag ? previous.filter(({ tag }) => trainuOnlyTag(tag)) : []),
+    ];
+    await client.query(
+      'INSERT INTO contact_tags (contact_id, tag) SELECT * FROM unnest($1::uuid[], $2::text[]) ON CONFLICT DO NOTHING',
+      [rows.map((row) => row.contactId), rows.map((row) => row.tag)],
+    );
   }
 
   /**

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { GhlContactChange } from './contact.mapper.js';
 import { decideField, FIELD_RULES, parseFieldRules, type FieldRule, type FieldSides } from './field-rules.js';
 
 /** The situations a field can be in when its two values differ; `agreed` is the last shared value. */
@@ -78,5 +79,96 @@ describe('parseFieldRules', () => {
       expect.stringContaining('":two_way": must be field:rule'),
       expect.stringContaining('"customField.a b:ghl_only": unknown field "customField.a b"'),
     ]);
+  });
+});
+
+describe('tag patterns', () => {
+  const WORKED_EXAMPLE =
+    'email:trainu_only,tag.trainu-*:trainu_only,tags:ghl_only,phone:prefer_ghl,firstName:prefer_ghl,lastName:prefer_ghl';
+
+  it('gives a tag its first matching pattern’s rule, whatever its case, else the rule of tags', () => {
+    const { rules, problems } = parseFieldRules('tag.vip-*:ghl_only, tag.*-GOLD:trainu_only,tags:prefer_ghl');
+    expect(problems).toEqual([]);
+    expect(['vip-gold', 'VIP-Silver', 'silver-gold', 'gold', 'vip'].map((tag) => rules.tagRuleOf(tag))).toEqual([
+      'ghl_only',
+      'ghl_only',
+      'trainu_only',
+      'prefer_ghl',
+      'prefer_ghl',
+    ]);
+    expect(rules.ruleOf('tags')).toBe('prefer_ghl');
+  });
+
+  it('reads only * as a wildcard, anywhere in the pattern', () => {
+    const { rules } = parseFieldRules('tag.a*z:ghl_only,tag.v.i+p (2):ghl_only,tag.lead:ghl_only');
+    const ghlOnly = ['abcz', 'az', 'v.i+p (2)', 'lead', 'abc', 'vxiip (2)', 'v.i+p  (2)', 'leads', 'a lead'];
+    expect(ghlOnly.map((tag) => rules.pushesTag(tag))).toEqual([
+      false,
+      false,
+      false,
+      false,
+      true,
+      true,
+      false,
+      true,
+      true,
+    ]);
+  });
+
+  it('pushes and pulls the worked example’s tags by owner', () => {
+    const { rules, problems } = parseFieldRules(WORKED_EXAMPLE);
+    expect(problems).toEqual([]);
+    const owned = (tag: string) => [rules.pushesTag(tag), rules.pullsTag(tag)];
+    expect([owned('trainu-plan'), owned('TrainU-Plan'), owned('coach-vip'), owned('trainu')]).toEqual([
+      [true, false],
+      [true, false],
+      [false, true],
+      [false, true],
+    ]);
+    expect([rules.pushes('tags'), rules.pulls('tags'), rules.keepsTrainuTags]).toEqual([false, true, true]);
+  });
+
+  it('describes fields, then tag patterns in their order, normalised', () => {
+    const { rules } = parseFieldRules('tag.TrainU-**:trainu_only,email:trainu_only,tag.vip:ghl_only,tags:ghl_only');
+    expect(rules.describe()).toBe('email:trainu_only,tags:ghl_only,tag.trainu-*:trainu_only,tag.vip:ghl_only');
+    expect(parseFieldRules(rules.describe()).rules.describe()).toBe(rules.describe());
+  });
+
+  it('names each bad pattern, and a pattern named twice whatever its case', () => {
+    expect(
+      parseFieldRules(
+        'tag.:ghl_only,tag.*:two_way,tag.a\u0001b:ghl_only,tag.vip:owned,tag.VIP:ghl_only,tag.vip:trainu_only',
+      ).problems,
+    ).toEqual([
+      'SYNC_FIELD_RULES entry "tag.:ghl_only": empty tag pattern (such as tag.trainu-*)',
+      'SYNC_FIELD_RULES entry "tag.*:two_way": tag pattern "*" matches every tag: say tags:<rule> instead',
+      'SYNC_FIELD_RULES entry "tag.a\u0001b:ghl_only": tag pattern "a\u0001b" holds a control character',
+      expect.stringContaining('"tag.vip:owned": unknown rule "owned"'),
+      'SYNC_FIELD_RULES entry "tag.vip:trainu_only": tag pattern "vip" has a rule already (ghl_only)',
+    ]);
+  });
+
+  describe('withoutTrainuOnly', () => {
+    const change = (tags: string[] | undefined): GhlContactChange => ({
+      ghlContactId: 'g1',
+      ghlLocationId: 'loc',
+      upstreamUpdatedAt: new Date('2026-12-03T10:00:00Z'),
+      fields: { firstName: 'Ann' },
+      tags,
+      customFields: undefined,
+    });
+
+    it('drops GHL’s trainu_only tags from its set and applies the rest', () => {
+      const { rules } = parseFieldRules(WORKED_EXAMPLE);
+      expect(rules.withoutTrainuOnly(change(['coach-vip', 'trainu-ghl', 'lead'])).tags).toEqual(['coach-vip', 'lead']);
+      expect(rules.withoutTrainuOnly(change(undefined)).tags).toBeUndefined();
+    });
+
+    it('keeps the applied tags of a trainu_only set to those a pattern pulls; none at all without one', () => {
+      const mixed = parseFieldRules('tags:trainu_only,tag.coach-*:two_way').rules;
+      expect(mixed.withoutTrainuOnly(change(['coach-vip', 'trainu-plan'])).tags).toEqual(['coach-vip']);
+      const whole = parseFieldRules('tags:trainu_only,tag.trainu-*:trainu_only').rules;
+      expect(whole.withoutTrainuOnly(change(['coach-vip'])).tags).toBeUndefined();
+    });
   });
 });

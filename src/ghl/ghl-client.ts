@@ -212,12 +212,14 @@ export class GhlClient {
     return this.changeTags('removeTags', ghlContactId, tags);
   }
 
-  /** DELETE /contacts/{id}. */
-  async deleteContact(ghlContactId: string): Promise<void> {
-    await this.call('contacts', (options) => this.sdk.contacts.deleteContact({ contactId: ghlContactId }, options), {
-      purpose: 'outbound',
-      operation: 'write',
-    });
+  /** DELETE /contacts/{id}; false when GHL had no such contact (404: deleted already). */
+  async deleteContact(ghlContactId: string): Promise<boolean> {
+    const answer = await this.call(
+      'contacts',
+      (options) => this.sdk.contacts.deleteContact({ contactId: ghlContactId }, options).catch(nullIfNotFound),
+      { purpose: 'outbound', operation: 'write' },
+    );
+    return answer !== null;
   }
 
   private async changeTags(

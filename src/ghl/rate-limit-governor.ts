@@ -104,6 +104,18 @@ export class RateLimitGovernor {
     });
   }
 
+  /**
+   * Requests left of the location's daily budget today: GHL's last `X-RateLimit-Daily-Remaining`
+   * or the default limit less what this service spent, whichever is lower (preview's budget line).
+   */
+  async remainingToday(locationId: string): Promise<number> {
+    const [state] = await this.prisma.$queryRaw<{ daily_used: number; daily_remaining: number | null }[]>`
+      SELECT daily_used, daily_remaining FROM ghl_sync.ghl_rate_limits
+       WHERE location_id = ${locationId} AND day = (clock_timestamp() AT TIME ZONE 'UTC')::date`;
+    if (!state) return GHL_DEFAULT_LIMITS.daily;
+    return dailyLeftOf(state);
+  }
+
   private async tryGrant(
     locationId: string,
     purpose: RequestPurpose,
@@ -133,10 +145,7 @@ export class RateLimitGovernor {
         clock_timestamp() AS now`;
     if (state!.blocked_ms > 0) return { granted: false, waitMs: state!.blocked_ms };
 
-    const dailyLeft = Math.min(
-      GHL_DEFAULT_LIMITS.daily - state!.daily_used,
-      state!.daily_remaining ?? Number.POSITIVE_INFINITY,
-    );
+    const dailyLeft = dailyLeftOf(state!);
     if (purpose !== 'webhook' && dailyLeft <= this.config.ghl.dailyReserve) {
       const midnight = new Date(state!.now);
       midnight.setUTCHours(24, 0, 0, 0);
@@ -167,4 +176,9 @@ export class RateLimitGovernor {
       INSERT INTO ghl_sync.ghl_rate_limits (location_id, day) VALUES (${locationId}, (clock_timestamp() AT TIME ZONE 'UTC')::date)
       ON CONFLICT (location_id) DO NOTHING`;
   }
+}
+
+/** The lower of GHL's own count and ours: other clients of the location spend its budget too. */
+function dailyLeftOf(state: { daily_used: number; daily_remaining: number | null }): number {
+  return Math.min(GHL_DEFAULT_LIMITS.daily - state.daily_used, state.daily_remaining ?? Number.POSITIVE_INFINITY);
 }

@@ -173,5 +173,31 @@ describe('mergeContact', () => {
       expect(ghlOwns.tagsToPull).toEqual({ add: ['coach-vip'], remove: ['lead'] });
       expect(ghlOwns.agreed.tags).toEqual(['coach-vip']);
     });
+
+    it('merges each tag by its pattern’s rule: TrainU’s trainu-* changes go, GHL’s stay home; the rest the other way', () => {
+      const result = merge({
+        agreed: values({}, ['lead', 'trainu-a', 'trainu-b', 'trainu-c']),
+        // TrainU removed trainu-b, added trainu-new and own-note.
+        trainu: values({}, ['lead', 'own-note', 'trainu-a', 'trainu-c', 'trainu-new']),
+        // GHL removed lead and trainu-c, added coach-vip and trainu-ghl.
+        ghl: values({}, ['coach-vip', 'trainu-a', 'trainu-b', 'trainu-ghl']),
+        rules: rules('email:trainu_only,tag.trainu-*:trainu_only,tags:ghl_only'),
+      });
+      expect([result.tagsToAdd, result.tagsToRemove]).toEqual([['trainu-new'], ['trainu-b']]);
+      expect(result.tagsToPull).toEqual({ add: ['coach-vip'], remove: ['lead'] });
+      // Kept home: own-note and trainu-ghl stay out, trainu-c stays in, as they were.
+      expect(result.agreed.tags).toEqual(['coach-vip', 'trainu-a', 'trainu-c', 'trainu-new']);
+    });
+
+    it('takes the first matching pattern, case aside; a tag both sides added is agreed whatever its rule', () => {
+      const result = merge({
+        agreed: values({}, []),
+        trainu: values({}, ['vip-gold', 'vip-new', 'both']),
+        ghl: values({}, ['ghl-gold', 'both']),
+        rules: rules('tag.VIP-*:ghl_only,tag.*-gold:trainu_only,tag.both:ghl_only'),
+      });
+      expect([result.tagsToAdd, result.tagsToPull.add]).toEqual([[], []]);
+      expect(result.agreed.tags).toEqual(['both']);
+    });
   });
 });

@@ -53,8 +53,8 @@ export interface ContactMerge {
  * change time against GHL's `dateUpdated`, a tie to GHL, where coaches work), recorded. Without an
  * agreed state a value only one side has fills the other, and differing values are conflicts.
  * Tags merge as sets: each side's additions and removals since the agreed state are made on the
- * other (`ghl_only` tags are never pushed, `trainu_only` never pulled), so a tag only GHL has is
- * never removed.
+ * other, unless the tag's rule keeps them home (`FieldRules.tagRuleOf`: `ghl_only` tags are never
+ * pushed, `trainu_only` never pulled), so a tag only GHL has is never removed.
  */
 export function mergeContact(input: MergeInput): ContactMerge {
   const rules = input.rules ?? FieldRules.DEFAULT;
@@ -90,33 +90,38 @@ export function mergeContact(input: MergeInput): ContactMerge {
       });
     }
   }
-  const tags = mergeTags(input.trainu.tags, input.ghl.tags, input.agreed?.tags ?? [], rules.ruleOf('tags'));
+  const tags = mergeTags(input.trainu.tags, input.ghl.tags, input.agreed?.tags ?? [], rules);
   return { push, pull, conflicts, ...tags, agreed: { fields: withoutBlanks(agreedFields), tags: tags.merged } };
 }
 
-function mergeTags(trainu: readonly string[], ghl: readonly string[], agreed: readonly string[], rule: FieldRule) {
+/**
+ * Per tag, by its rule: when the two sides differ, only one changed it since the agreed state (a
+ * side holds it and the agreed set does not, or the other way round); that change goes across
+ * unless the tag's rule keeps it home, and the agreed set follows what both hold afterwards.
+ */
+function mergeTags(trainu: readonly string[], ghl: readonly string[], agreed: readonly string[], rules: FieldRules) {
   const inTrainu = new Set(trainu);
   const inGhl = new Set(ghl);
   const inAgreed = new Set(agreed);
-  const addedInTrainu = trainu.filter((tag) => !inAgreed.has(tag));
-  const removedInTrainu = agreed.filter((tag) => !inTrainu.has(tag));
-  const addedInGhl = ghl.filter((tag) => !inAgreed.has(tag));
-  const removedInGhl = agreed.filter((tag) => !inGhl.has(tag));
-  const pushes = rule !== 'ghl_only';
-  const pulls = rule !== 'trainu_only';
-  const tagsToAdd = pushes ? addedInTrainu.filter((tag) => !inGhl.has(tag)) : [];
-  const tagsToRemove = pushes ? removedInTrainu.filter((tag) => inGhl.has(tag)) : [];
-  const tagsToPull = {
-    add: pulls ? addedInGhl.filter((tag) => !inTrainu.has(tag)) : [],
-    remove: pulls ? removedInGhl.filter((tag) => inTrainu.has(tag)) : [],
-  };
-  // What both sides hold afterwards: a change kept home by the rule stays out of the agreed set.
-  const kept = new Set(pushes ? [] : [...addedInTrainu, ...removedInTrainu]);
-  for (const tag of pulls ? [] : [...addedInGhl, ...removedInGhl]) kept.add(tag);
-  const removed = new Set([...removedInTrainu, ...removedInGhl].filter((tag) => !kept.has(tag)));
-  const merged = [...new Set([...trainu, ...ghl, ...agreed])]
-    .filter((tag) => (kept.has(tag) ? inAgreed.has(tag) : !removed.has(tag) && (inTrainu.has(tag) || inGhl.has(tag))))
-    .sort();
+  const tagsToAdd: string[] = [];
+  const tagsToRemove: string[] = [];
+  const tagsToPull = { add: [] as string[], remove: [] as string[] };
+  const merged: string[] = [];
+  for (const tag of [...new Set([...trainu, ...ghl, ...agreed])].sort()) {
+    const held = { trainu: inTrainu.has(tag), ghl: inGhl.has(tag), agreed: inAgreed.has(tag) };
+    if (held.trainu === held.ghl) {
+      if (held.trainu) merged.push(tag);
+      continue;
+    }
+    const changedInTrainu = held.trainu !== held.agreed;
+    const heldByChanger = changedInTrainu ? held.trainu : held.ghl;
+    const goesAcross = changedInTrainu ? rules.pushesTag(tag) : rules.pullsTag(tag);
+    // A change kept home leaves the agreed set as it was: the side that made it is still ahead.
+    if (goesAcross ? heldByChanger : held.agreed) merged.push(tag);
+    if (!goesAcross) continue;
+    if (changedInTrainu) (heldByChanger ? tagsToAdd : tagsToRemove).push(tag);
+    else (heldByChanger ? tagsToPull.add : tagsToPull.remove).push(tag);
+  }
   return { tagsToAdd, tagsToRemove, tagsToPull, merged };
 }
 

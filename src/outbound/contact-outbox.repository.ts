@@ -42,16 +42,21 @@ interface PendingRow {
  */
 const claimWhere = (condition: string) => `
   WITH claimed AS (
-    UPDATE ghl_sync.contact_outbox SET queued_at = now()
+    UPDATE ghl_sync.contact_outbox SET queued_at = now(), planned_at = NULL
      WHERE id IN (SELECT id FROM ghl_sync.contact_outbox WHERE ${condition} ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
     RETURNING id, contact_id)
   SELECT contact_id AS "contactId", min(id)::text AS "firstRowId", count(*)::int AS rows
     FROM claimed GROUP BY contact_id ORDER BY min(id)`;
 
 const CLAIM_AWAITING_RELAY = claimWhere('queued_at IS NULL');
-const CLAIM_STALE = claimWhere(
-  `pushed_at IS NULL AND dead_lettered_at IS NULL AND queued_at < now() - make_interval(secs => $2)`,
+/** Push mode also takes the rows shadow mode planned: what is still due when the mode switches. */
+const CLAIM_AWAITING_PUSH = claimWhere(
+  'queued_at IS NULL OR (planned_at IS NOT NULL AND pushed_at IS NULL AND dead_lettered_at IS NULL)',
 );
+const STALE = `pushed_at IS NULL AND dead_lettered_at IS NULL AND queued_at < now() - make_interval(secs => $2)`;
+const CLAIM_STALE = claimWhere(STALE);
+/** Shadow mode's sweep leaves planned rows: they wait for push mode. */
+const CLAIM_STALE_UNPLANNED = claimWhere(`${STALE} AND planned_at IS NULL`);
 
 /**
  * `ghl_sync.contact_outbox`, which the triggers of the contact tables fill (ADR 0019): the relay's
@@ -61,9 +66,12 @@ const CLAIM_STALE = claimWhere(
 export class ContactOutboxRepository {
   constructor(private readonly reads: ReadPrismaService) {}
 
-  /** Rows not yet on the queue, oldest first, at most `limit`. */
-  async takeAwaitingRelay(limit: number, client: SqlClient): Promise<ClaimedRows> {
-    return claimedRowsOf(await queryRows(client, CLAIM_AWAITING_RELAY, [limit]));
+  /**
+   * Rows not yet on the queue, oldest first, at most `limit`; with `pushing` (OUTBOUND_MODE=push)
+   * also the rows shadow mode planned and nothing sent.
+   */
+  async takeAwaitingRelay(limit: number, client: SqlClient, { pushing = true } = {}): Promise<ClaimedRows> {
+    return claimedRowsOf(await queryRows(client, pushing ? CLAIM_AWAITING_PUSH : CLAIM_AWAITING_RELAY, [limit]));
   }
 
   /**
@@ -71,8 +79,15 @@ export class ContactOutboxRepository {
    * died between its claim and its commit elsewhere), claimed again for a new job. Rows of a contact
    * whose job is a dead letter wait for the operator instead.
    */
-  async takeStale(olderThanSeconds: number, limit: number, client: SqlClient): Promise<ClaimedRows> {
-    return claimedRowsOf(await queryRows(client, CLAIM_STALE, [limit, olderThanSeconds]));
+  async takeStale(
+    olderThanSeconds: number,
+    limit: number,
+    client: SqlClient,
+    { pushing = true } = {},
+  ): Promise<ClaimedRows> {
+    return claimedRowsOf(
+      await queryRows(client, pushing ? CLAIM_STALE : CLAIM_STALE_UNPLANNED, [limit, olderThanSeconds]),
+    );
   }
 
   /** The contact's rows not pushed yet, folded; read without locks (one job per contact runs at a time). */
@@ -94,6 +109,36 @@ export class ContactOutboxRepository {
       'UPDATE ghl_sync.contact_outbox SET pushed_at = now() WHERE id = ANY($1::bigint[]) AND pushed_at IS NULL',
       [rowIds],
     );
+  }
+
+  /** Shadow mode planned these rows and sent nothing: they stay pending for push mode. */
+  async markPlanned(rowIds: readonly string[], client: PrismaTransaction | SqlClient): Promise<void> {
+    if (rowIds.length === 0) return;
+    await queryRows(
+      client,
+      'UPDATE ghl_sync.contact_outbox SET planned_at = now() WHERE id = ANY($1::bigint[]) AND pushed_at IS NULL',
+      [rowIds],
+    );
+  }
+
+  /** Contacts with rows the push worker has not finished, oldest first, after `afterContactId` (preview --all pages by it). */
+  async pendingContacts(limit: number, afterContactId: string | null): Promise<string[]> {
+    const rows = await this.reads.contactOutbox.findMany({
+      where: { pushedAt: null, deadLetteredAt: null, ...(afterContactId ? { contactId: { gt: afterContactId } } : {}) },
+      distinct: ['contactId'],
+      orderBy: { contactId: 'asc' },
+      take: limit,
+      select: { contactId: true },
+    });
+    return rows.map((row) => row.contactId);
+  }
+
+  /** Contacts with rows the push worker has not finished (preview --all's total). */
+  async countPendingContacts(): Promise<number> {
+    const [row] = await this.reads.$queryRaw<{ count: number }[]>`
+      SELECT count(DISTINCT contact_id)::int AS count FROM ghl_sync.contact_outbox
+       WHERE pushed_at IS NULL AND dead_lettered_at IS NULL`;
+    return row!.count;
   }
 
   /** The contact's job went to dead letters: its pending rows wait for a replay or a discard. */

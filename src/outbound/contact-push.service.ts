@@ -1,11 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { ContactSyncStateRepository, type SyncedValues } from '../contacts/contact-sync-state.repository.js';
-import { mapGhlContact, normalizeEmail, normalizePhone } from '../contacts/contact.mapper.js';
-import type { GhlContactWebhookDto } from '../contacts/dto/contact-webhook.dto.js';
-import type { FieldRules } from '../contacts/field-rules.js';
 import { OutboundEchoesRepository } from '../contacts/outbound-echoes.repository.js';
-import { CUSTOM_FIELD_PREFIX, syncedValuesOf, tagsValue } from '../contacts/synced-values.js';
+import { CUSTOM_FIELD_PREFIX, tagsValue } from '../contacts/synced-values.js';
 import { PrismaService, type SqlClient } from '../database/prisma.service.js';
 import { markSyncOrigin } from '../database/sync-origin.js';
 import { PermanentSyncError } from '../dlq/sync-errors.js';
@@ -14,22 +11,17 @@ import type { GhlContactFields, GhlContactRecord, GhlContactUpdate } from '../gh
 import { CreateOutcomeUnknownError, DuplicateContactError } from '../ghl/ghl-errors.js';
 import { SyncAnalytics } from '../observability/analytics/sync-analytics.service.js';
 import { SyncCounters } from '../observability/metrics/sync-counters.js';
-import { mergeContact, type ContactMerge } from './contact-merge.js';
+import type { ContactMerge } from './contact-merge.js';
 import { ContactOutboxRepository, type PendingChanges } from './contact-outbox.repository.js';
 import type { OutboundContactJob } from '../queue/queue.constants.js';
 import { OUTBOUND_EVENT_TYPE } from './outbound-event-type.js';
 import { OutboundContactsRepository, type OutboundContact } from './outbound-contacts.repository.js';
 import { OutboundLogRepository, type OutboundWriteEntry } from './outbound-log.repository.js';
+import { ContactPlanner, type PlannedMerge, type PlannedPush } from './contact-planner.service.js';
+import type { OutboundPlan } from './outbound-plan.js';
+import { OutboundPlansRepository } from './outbound-plans.repository.js';
 
-type WriteAction = 'create' | 'link' | 'update' | 'tags_add' | 'tags_remove';
-
-/** What a push reads in its first transaction. */
-interface PushInput {
-  readonly contact: OutboundContact;
-  readonly pending: PendingChanges;
-  /** The last state both sides agreed on; null when they never were in step. */
-  readonly agreed: SyncedValues | null;
-}
+type WriteAction = 'create' | 'link' | 'update' | 'tags_add' | 'tags_remove' | 'delete';
 
 /** What one push found and did, for the transaction that records it. */
 interface PushOutcome {
@@ -41,12 +33,13 @@ interface PushOutcome {
 }
 
 /**
- * Pushes one TrainU contact's current state to GHL (ADR 0022): create or link it when it has no GHL
- * id (looked up by email, then phone; a duplicate error links; a create whose outcome is unknown is
- * looked up again before any retry), else merge three ways against the agreed state and write only
- * what TrainU changed: a `PUT` of those fields, tags through the tag endpoints. What GHL changed
- * alone, or won, comes back to TrainU as an origin-marked write, which the outbox does not capture.
- * Each value is recorded in the echo ledger before it is sent, so GHL's webhook back is known.
+ * Carries out ContactPlanner's plan for one TrainU contact (ADR 0022, 0024), or in shadow mode
+ * records it and writes nothing (ADR 0024). A create whose answer is a duplicate links that contact;
+ * one whose outcome is unknown is looked up again before any retry. A merge `PUT`s only what TrainU
+ * changed and changes tags through the tag endpoints; what GHL changed alone, or won, comes back to
+ * TrainU as an origin-marked write, which the outbox does not capture. Each value is recorded in the
+ * echo ledger before it is sent, so GHL's webhook back is known. Every plan carried out is recorded
+ * too (`ghl_sync.outbound_plans`, mode push), beside the writes it made.
  */
 @Injectable()
 export class ContactPushService {
@@ -56,11 +49,13 @@ export class ContactPushService {
     private readonly prisma: PrismaService,
     private readonly config: AppConfig,
     private readonly ghl: GhlClient,
+    private readonly planner: ContactPlanner,
     private readonly contacts: OutboundContactsRepository,
     private readonly outbox: ContactOutboxRepository,
     private readonly syncState: ContactSyncStateRepository,
     private readonly echoes: OutboundEchoesRepository,
     private readonly log: OutboundLogRepository,
+    private readonly plans: OutboundPlansRepository,
     private readonly counters: SyncCounters,
     private readonly analytics: SyncAnalytics,
   ) {}
@@ -71,13 +66,15 @@ export class ContactPushService {
 
   /** Three transactions at most: read (and normalise), expected echoes, record; GHL's calls between. */
   async push(job: OutboundContactJob): Promise<void> {
-    const loaded = await this.prisma.inPlainTransaction((client) => this.load(job.contactId, client));
-    if (typeof loaded === 'string') return;
-    const { contact, pending } = loaded;
-    const outcome = contact.ghlContactId
-      ? await this.update(loaded, contact.ghlContactId)
-      : await this.createOrLink(loaded);
-    await this.prisma.inPlainTransaction((client) => this.record(contact, pending, outcome, job, client));
+    const shadow = !this.config.pushesToGhl;
+    const planned = await this.planner.plan(job.contactId, { persist: !shadow });
+    if (planned.kind === 'nothing pending') return;
+    if (shadow) {
+      await this.prisma.inPlainTransaction((client) => this.recordShadowPlan(planned.plan, job, client));
+    } else {
+      if (planned.kind === 'blocked') throw planned.error;
+      await this.carryOut(planned, job);
+    }
     this.analytics.ok(
       {
         eventType: OUTBOUND_EVENT_TYPE,
@@ -85,63 +82,49 @@ export class ContactPushService {
         correlationId: job.correlationId,
         direction: 'outbound',
       },
-      outcome.action === 'noop' ? 'ignored' : 'applied',
+      shadow || planned.plan.action === 'NOOP' ? 'ignored' : 'applied',
     );
     this.logger.log(
-      { contactId: contact.id, action: outcome.action, fields: outcome.writtenFields },
-      'contact pushed to GHL',
+      { contactId: job.contactId, action: planned.plan.action, apiCalls: planned.plan.apiCalls, shadow },
+      shadow ? 'outbound plan recorded (OUTBOUND_MODE=shadow, nothing sent)' : 'contact pushed to GHL',
     );
   }
 
-  /**
-   * The contact, its pending outbox rows and its agreed state, in one transaction; TrainU's email and
-   * phone normalised first, as inbound stores them. A deleted contact's rows are marked done there:
-   * deletes are not pushed (OUTBOUND_DELETES=ignore, the default). Throws for a runaway contact.
-   */
-  private async load(contactId: string, client: SqlClient): Promise<PushInput | 'nothing pending' | 'deleted'> {
-    const pending = await this.outbox.pendingChanges(contactId, client);
-    if (pending.rowIds.length === 0) return 'nothing pending';
-    const contact = await this.contacts.load(contactId, client);
-    if (!contact || contact.deletedAt) {
-      await this.outbox.markPushed(pending.rowIds, client);
-      return 'deleted';
-    }
-    await this.stopRunawayContact(contact, client);
-    const agreed = contact.ghlContactId ? await this.syncState.load(contact.id, client) : null;
-    return { contact: await this.normalized(contact, client), pending, agreed };
-  }
-
-  /** The contact with its email and phone as inbound would store them, written back origin-marked if they differ. */
-  private async normalized(contact: OutboundContact, client: SqlClient): Promise<OutboundContact> {
-    const email = normalizeEmail(contact.email);
-    const phone = contact.phone ? normalizePhone(contact.phone, this.config.sync.defaultPhoneRegion) : undefined;
-    const normalized = {
-      email,
-      phone: phone ? (phone.phone ?? null) : contact.phone,
-      phoneInvalidRaw: phone ? (phone.phoneInvalidRaw ?? null) : contact.phoneInvalidRaw,
-    };
-    if (normalized.email === contact.email && normalized.phone === contact.phone) return contact;
-    await markSyncOrigin(client, 'outbound');
-    await this.contacts.normalize(contact.id, normalized, client);
-    return { ...contact, ...normalized };
-  }
-
-  /** OUTBOUND_LOOP_LIMIT pushes an hour: a contact past it is rewritten in a loop, not edited. */
-  private async stopRunawayContact(contact: OutboundContact, client: SqlClient): Promise<void> {
-    const writes = await this.log.writesInLastHour(contact.id, client);
-    if (writes >= this.config.outbound.loopLimit) {
-      throw new PermanentSyncError(
-        `contact ${contact.id} was written to GHL ${writes} times in the last hour (OUTBOUND_LOOP_LIMIT=${this.config.outbound.loopLimit}): stopped as a possible sync loop`,
-        'OutboundLoopSuspected',
-      );
+  private async carryOut(
+    planned: Exclude<PlannedPush, { kind: 'nothing pending' | 'blocked' }>,
+    job: OutboundContactJob,
+  ) {
+    switch (planned.kind) {
+      case 'close':
+        return this.prisma.inPlainTransaction((client) =>
+          this.recordClosed(planned.plan, planned.pending, null, job, client),
+        );
+      case 'delete':
+        await this.written('delete', () => this.ghl.deleteContact(planned.ghlContactId));
+        return this.prisma.inPlainTransaction((client) =>
+          this.recordClosed(planned.plan, planned.pending, { action: 'delete', fields: [] }, job, client),
+        );
+      case 'tag delete': {
+        const { ghlContactId, step } = planned;
+        await this.expectEchoes(ghlContactId, [{ field: 'tags', value: tagsValue(step.tagsAfter) }]);
+        await this.written('tags_add', () => this.ghl.addTags(ghlContactId, [...step.tags]));
+        return this.prisma.inPlainTransaction((client) =>
+          this.recordClosed(planned.plan, planned.pending, { action: 'tags_add', fields: ['tags'] }, job, client),
+        );
+      }
+      case 'create':
+      case 'merge': {
+        const outcome = planned.kind === 'create' ? await this.create(planned) : await this.merge(planned.merged);
+        const { contact, pending } = planned.input;
+        return this.prisma.inPlainTransaction((client) =>
+          this.record(contact, pending, planned.plan, outcome, job, client),
+        );
+      }
     }
   }
 
-  private async createOrLink(input: PushInput): Promise<PushOutcome> {
+  private async create({ input, values }: Extract<PlannedPush, { kind: 'create' }>): Promise<PushOutcome> {
     const { contact } = input;
-    const existing = await this.lookUp(contact);
-    if (existing) return this.update(input, existing.id, { linking: existing });
-    const values = pushableValues(this.trainuValues(contact), this.config.sync.fieldRules);
     try {
       const created = await this.written('create', () => this.ghl.createContact(createBody(values)));
       return { action: 'create', ghl: created, merge: null, agreed: values, writtenFields: Object.keys(values.fields) };
@@ -156,44 +139,15 @@ export class ContactPushService {
       if (!(error instanceof DuplicateContactError)) throw error;
       const duplicate = await this.ghl.getContact(error.existingContactId);
       if (!duplicate) throw error;
-      return this.update(input, duplicate.id, { linking: duplicate });
+      const linked = await this.planner.planMerge(input, duplicate.id, duplicate);
+      if (linked.kind !== 'merge') throw error;
+      return this.merge(linked.merged);
     }
   }
 
-  /** The unlinked GHL contact that is this person: same email, else same phone. */
-  private async lookUp(contact: OutboundContact): Promise<GhlContactRecord | null> {
-    const byEmail = contact.email ? await this.ghl.findDuplicate({ email: contact.email }) : null;
-    if (byEmail) return byEmail;
-    return contact.phone ? this.ghl.findDuplicate({ phone: contact.phone }) : null;
-  }
-
-  /**
-   * Merges three ways against what GHL holds now and writes what TrainU changed. `linking` is the
-   * GHL contact just found for an unlinked one: nothing was ever agreed with it.
-   */
-  private async update(
-    { contact, pending, agreed }: PushInput,
-    ghlContactId: string,
-    { linking }: { linking?: GhlContactRecord } = {},
-  ): Promise<PushOutcome> {
-    const current = linking ?? (await this.ghl.getContact(ghlContactId));
-    if (!current) {
-      throw new PermanentSyncError(
-        `GHL contact ${ghlContactId} no longer exists (deleted in GHL?); TrainU contact ${contact.id} not pushed`,
-        'UpstreamRejected',
-      );
-    }
-    const merge = mergeContact({
-      trainu: this.trainuValues(contact),
-      ghl: this.ghlValues(current),
-      agreed: linking ? null : agreed,
-      trainuChangedAt: (field) => pending.changedAt.get(field) ?? contact.updatedAt,
-      ghlChangedAt: current.dateUpdated ? new Date(current.dateUpdated) : null,
-      rules: this.config.sync.fieldRules,
-    });
+  /** Writes what the merge pushes: the `PUT` of TrainU's changed fields, then the tag calls. */
+  private async merge({ current, linking, merge, ghlTags, tagSteps }: PlannedMerge): Promise<PushOutcome> {
     const fields = Object.keys(merge.push);
-    const ghlTags = this.ghlValues(current).tags;
-    const tagSteps = tagStepsOf(ghlTags, merge);
     // Every webhook these writes cause is expected before the first goes: GHL's may beat its answer.
     // The PUT's shows the tags as they are before the tag calls.
     const tagsBefore = { field: 'tags', value: tagsValue(ghlTags) };
@@ -227,6 +181,7 @@ export class ContactPushService {
   private async record(
     contact: OutboundContact,
     pending: PendingChanges,
+    plan: OutboundPlan,
     outcome: PushOutcome,
     job: OutboundContactJob,
     client: SqlClient,
@@ -265,7 +220,33 @@ export class ContactPushService {
     if (outcome.action === 'create') {
       await this.echoes.record(outcome.ghl.id, echoesOf(outcome.agreed), client);
     }
+    await this.plans.record({ ...plan, ghlContactId: outcome.ghl.id }, 'push', job.correlationId, client);
     await this.outbox.markPushed(pending.rowIds, client);
+  }
+
+  /** A plan that ends the contact's rows without a merge (a delete, or nothing to do), and its write if it made one. */
+  private async recordClosed(
+    plan: OutboundPlan,
+    pending: PendingChanges,
+    write: Pick<OutboundWriteEntry, 'action' | 'fields'> | null,
+    job: OutboundContactJob,
+    client: SqlClient,
+  ): Promise<void> {
+    if (write && plan.ghlContactId) {
+      await this.log.recordWrite(
+        { contactId: plan.contactId, ghlContactId: plan.ghlContactId, ...write, correlationId: job.correlationId },
+        client,
+      );
+    }
+    await this.plans.record(plan, 'push', job.correlationId, client);
+    await this.outbox.markPushed(pending.rowIds, client);
+  }
+
+  /** Shadow mode: the plan is recorded and the rows marked planned; a push-mode relay sends them again. */
+  private async recordShadowPlan(plan: OutboundPlan, job: OutboundContactJob, client: SqlClient): Promise<void> {
+    const pending = await this.outbox.pendingChanges(plan.contactId, client);
+    await this.plans.record(plan, 'shadow', job.correlationId, client);
+    await this.outbox.markPlanned(pending.rowIds, client);
   }
 
   private async expectEchoes(ghlContactId: string, values: { field: string; value: string | null }[]) {
@@ -284,46 +265,6 @@ export class ContactPushService {
       throw error;
     }
   }
-
-  private trainuValues(contact: OutboundContact): SyncedValues {
-    const scalars = contact.emailConflict ? { ...contact, email: undefined } : contact;
-    return syncedValuesOf(scalars, contact.tags, contact.customFields);
-  }
-
-  /** GHL's record normalised as the inbound path normalises a webhook. */
-  private ghlValues(record: GhlContactRecord): SyncedValues {
-    const change = mapGhlContact(
-      { ...record, timestamp: record.dateUpdated } as unknown as GhlContactWebhookDto,
-      this.config.sync.defaultPhoneRegion,
-    );
-    return syncedValuesOf(change.fields, change.tags ?? [], change.customFields ?? []);
-  }
-}
-
-/** The tag calls a merge needs, each with the tags GHL holds after it: add first, then remove. */
-function tagStepsOf(
-  ghlTags: readonly string[],
-  merge: ContactMerge,
-): { action: 'tags_add' | 'tags_remove'; tags: readonly string[]; tagsAfter: readonly string[] }[] {
-  const steps = [];
-  let tags = ghlTags;
-  if (merge.tagsToAdd.length > 0) {
-    tags = [...new Set([...tags, ...merge.tagsToAdd])].sort();
-    steps.push({ action: 'tags_add' as const, tags: merge.tagsToAdd, tagsAfter: tags });
-  }
-  if (merge.tagsToRemove.length > 0) {
-    tags = tags.filter((tag) => !merge.tagsToRemove.includes(tag));
-    steps.push({ action: 'tags_remove' as const, tags: merge.tagsToRemove, tagsAfter: tags });
-  }
-  return steps;
-}
-
-/** A new GHL contact gets TrainU's values but those of `ghl_only` fields. */
-function pushableValues(values: SyncedValues, rules: FieldRules): SyncedValues {
-  return {
-    fields: Object.fromEntries(Object.entries(values.fields).filter(([field]) => rules.pushes(field))),
-    tags: rules.pushes('tags') ? values.tags : [],
-  };
 }
 
 function echoesOf(values: SyncedValues): { field: string; value: string | null }[] {

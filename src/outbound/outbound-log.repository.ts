@@ -6,7 +6,7 @@ import type { FieldConflict } from './contact-merge.js';
 export interface OutboundWriteEntry {
   readonly contactId: string;
   readonly ghlContactId: string;
-  readonly action: 'create' | 'link' | 'update';
+  readonly action: 'create' | 'link' | 'update' | 'delete' | 'tags_add';
   /** The fields it wrote (`tags` when it added or removed any). */
   readonly fields: readonly string[];
   readonly correlationId: string;
@@ -31,6 +31,15 @@ export class OutboundLogRepository {
       [contactId],
     );
     return rows[0]!.count;
+  }
+
+  /** The push deleted this contact in GHL (OUTBOUND_DELETES=delete) already. */
+  async hasDeleted(contactId: string, client: SqlClient): Promise<boolean> {
+    const { rows } = await client.query(
+      `SELECT 1 FROM ghl_sync.outbound_writes WHERE contact_id = $1 AND action = 'delete' LIMIT 1`,
+      [contactId],
+    );
+    return rows.length > 0;
   }
 
   async recordConflicts(

@@ -1,10 +1,13 @@
 import { Module } from '@nestjs/common';
 import { ContactsModule } from '../contacts/contacts.module.js';
 import { GhlModule } from '../ghl/ghl.module.js';
+import { ContactPlanner } from './contact-planner.service.js';
 import { ContactPushService } from './contact-push.service.js';
 import { OutboundContactsProcessor } from './outbound-contacts.processor.js';
 import { OutboundContactsRepository } from './outbound-contacts.repository.js';
 import { OutboundLogRepository } from './outbound-log.repository.js';
+import { OutboundPlansRepository } from './outbound-plans.repository.js';
+import { OutboundPreviewService } from './preview/outbound-preview.service.js';
 import { OutboundModule } from './outbound.module.js';
 
 /**
@@ -14,6 +17,15 @@ import { OutboundModule } from './outbound.module.js';
  */
 @Module({
   imports: [GhlModule, ContactsModule, OutboundModule],
-  providers: [ContactPushService, OutboundContactsProcessor, OutboundContactsRepository, OutboundLogRepository],
+  providers: [
+    ContactPlanner,
+    ContactPushService,
+    OutboundContactsProcessor,
+    OutboundContactsRepository,
+    OutboundLogRepository,
+    OutboundPlansRepository,
+    OutboundPreviewService,
+  ],
+  exports: [ContactPlanner, OutboundPlansRepository, OutboundPreviewService],
 })
 export class OutboundPushModule {}

@@ -51,12 +51,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.config.runsWorkers && this.config.outbound.mode === 'shadow') {
-      this.logger.warn(
-        'OUTBOUND_MODE=shadow: TrainU changes are recorded in the outbox; planning them is not built yet, nothing is sent to GHL',
-      );
-    }
     if (!this.config.runsWorkers || !this.config.syncsOutbound) return;
+    if (!this.config.pushesToGhl) {
+      this.logger.warn('OUTBOUND_MODE=shadow: each TrainU change is planned and recorded, nothing is sent to GHL');
+    }
     this.relay.start();
     this.sweep.start();
     this.logger.log(
@@ -72,12 +70,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Claims rows not yet queued and sends their contacts' jobs: the number of rows claimed (tests, and the loop). */
   async relayBatch(limit = OUTBOX_RELAY_BATCH_SIZE): Promise<number> {
-    return this.inRelayTransaction((client) => this.outbox.takeAwaitingRelay(limit, client));
+    const pushing = this.config.pushesToGhl;
+    return this.inRelayTransaction((client) => this.outbox.takeAwaitingRelay(limit, client, { pushing }));
   }
 
   /** Claims rows queued too long ago and not pushed, and sends their contacts' jobs again: the number of rows. */
   async sweepBatch(olderThanSeconds = OUTBOX_SWEEP_AFTER_SECONDS, limit = OUTBOX_RELAY_BATCH_SIZE): Promise<number> {
-    return this.inRelayTransaction((client) => this.outbox.takeStale(olderThanSeconds, limit, client));
+    const pushing = this.config.pushesToGhl;
+    return this.inRelayTransaction((client) => this.outbox.takeStale(olderThanSeconds, limit, client, { pushing }));
   }
 
   private async inRelayTransaction(claim: (client: SqlClient) => Promise<ClaimedRows>): Promise<number> {

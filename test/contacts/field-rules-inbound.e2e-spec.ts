@@ -6,7 +6,8 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
 
 /**
  * SYNC_FIELD_RULES on the inbound path: a `trainu_only` field is never overwritten by GHL (it still
- * matches a GHL contact to TrainU's by email), `ghl_only` and unruled fields are applied as usual.
+ * matches a GHL contact to TrainU's by email), `ghl_only` and unruled fields are applied as usual;
+ * tags by their pattern: TrainU's `trainu-*` (and `coach-*`) tags stay as they are, the others follow GHL.
  * The backfill applies its pages through the same ContactsService, so the rule holds there too.
  */
 describe('field rules on contacts coming from GHL', () => {
@@ -34,7 +35,8 @@ describe('field rules on contacts coming from GHL', () => {
     database = await createTestDatabase('field_rules_inbound');
     service = await startTestApp(database.url, {
       ...ghl.env(),
-      SYNC_FIELD_RULES: 'email:trainu_only,tags:trainu_only,customField.goal:trainu_only,lastName:ghl_only',
+      SYNC_FIELD_RULES:
+        'email:trainu_only,tag.trainu-*:trainu_only,tag.coach-*:trainu_only,tags:ghl_only,customField.goal:trainu_only,lastName:ghl_only',
     });
   });
 
@@ -92,6 +94,43 @@ describe('field rules on contacts coming from GHL', () => {
       tags: ['trainu-plan'],
       customFields: [{ field_id: 'goal', value: 'run 5k' }],
     });
+  });
+
+  it('applies GHL’s tags but its trainu-* ones, and keeps TrainU’s trainu-* tags, agreed or not as they were', async () => {
+    const [{ id }] = (await database.query<{ id: string }>(
+      "INSERT INTO contacts (email, first_name) VALUES ('tags.owned@trainu.example', 'Ann') RETURNING id",
+    )) as [{ id: string }];
+    await database.query("INSERT INTO contact_tags (contact_id, tag) VALUES ($1, 'TrainU-Plan'), ($1, 'lead')", [id]);
+    const tagsOf = async () => (await stateOf(id)).tags;
+
+    const ghlContactId = ghlId();
+    const linked = ghl.contactEvent('ContactCreate', {
+      id: ghlContactId,
+      email: 'tags.owned@trainu.example',
+      tags: ['lead', 'ghl-new', 'TRAINU-GHL'],
+    });
+    expect(await sync(linked)).toBe('APPLIED');
+    expect(await tagsOf()).toEqual(['TrainU-Plan', 'ghl-new', 'lead']);
+
+    // As a push would leave it: both sides agreed on trainu-plan.
+    await database.query(
+      `UPDATE ghl_sync.contact_sync_state SET agreed = jsonb_set(agreed, '{tags}', '["ghl-new", "lead", "trainu-plan"]')
+       WHERE contact_id = $1`,
+      [id],
+    );
+    const removed = ghl.contactEvent('ContactTagUpdate', {
+      id: ghlContactId,
+      tags: ['trainu-ghl'],
+      dateUpdated: new Date(Date.now() + 1_000).toISOString(),
+    });
+    expect(await sync(removed)).toBe('APPLIED');
+    expect(await tagsOf()).toEqual(['TrainU-Plan']);
+    const [state] = await database.query<{ tags: string[] }>(
+      "SELECT agreed->'tags' AS tags FROM ghl_sync.contact_sync_state WHERE contact_id = $1",
+      [id],
+    );
+    // GHL's removal of trainu-plan stayed home, so the next push neither re-adds nor removes it.
+    expect(state!.tags).toEqual(['trainu-plan']);
   });
 
   it('creates a contact GHL has and TrainU has not without its trainu_only values', async () => {

@@ -56,6 +56,7 @@ const LATER_INTERNAL_TABLES = [
   'contact_outbox',
   'contact_sync_state',
   'outbound_echoes',
+  'outbound_plans',
   'outbound_writes',
   'sync_conflicts',
 ];
