@@ -26,7 +26,7 @@ describe('outbound deletes: each OUTBOUND_DELETES setting does what it says in G
     );
     const ghlId = await pushed(row!.id);
     await database.query("INSERT INTO contact_tags (contact_id, tag) VALUES ($1, 'client')", [row!.id]);
-    await eventually(async () => (ghl.contacts.get(ghlId)?.tags.includes('client') ? true : undefined));
+    await eventually(() => Promise.resolve(ghl.contacts.get(ghlId)?.tags.includes('client') ? true : undefined));
     await quiet();
     return { id: row!.id, ghlId };
   };
@@ -100,7 +100,7 @@ describe('outbound deletes: each OUTBOUND_DELETES setting does what it says in G
 
     await softDelete(soft.id);
     await database.query('DELETE FROM contacts WHERE id = $1', [hard.id]);
-    await eventually(async () => (ghl.contacts.has(hard.ghlId) ? undefined : true));
+    await eventually(() => Promise.resolve(ghl.contacts.has(hard.ghlId) ? undefined : true));
     await quiet();
     // Another TrainU edit of the deleted contact sends nothing more.
     await database.query("UPDATE contacts SET first_name = 'Gone' WHERE id = $1", [soft.id]);
