@@ -74,14 +74,14 @@ export function noopPlan(
 
 /** A new GHL contact with `values` (every field from nothing), after `reads` lookups found none. */
 export function createPlan(contactId: string, values: SyncedValues, rules: FieldRules, reads: number): OutboundPlan {
-  const changes = Object.entries(values.fields).map(([field, to]) => ({
+  const changes: FieldChange[] = Object.entries(values.fields).map(([field, to]) => ({
     field,
     from: null,
     to,
     rule: rules.ruleOf(field),
   }));
   if (values.tags.length > 0)
-    changes.push({ field: 'tags', from: null, to: tagsValue(values.tags), rule: rules.ruleOf('tags') });
+    changes.push({ field: 'tags', from: null, to: tagsValue(values.tags), rule: tagRulesOf(values.tags, rules) });
   return {
     contactId,
     ghlContactId: null,
@@ -110,7 +110,12 @@ export function mergePlan(
   const tagSteps = tagStepsOf(ghl.tags, merge.tagsToAdd, merge.tagsToRemove);
   const tagsAfter = tagSteps.at(-1)?.tagsAfter;
   if (tagsAfter)
-    changes.push({ field: 'tags', from: tagsValue(ghl.tags), to: tagsValue(tagsAfter), rule: rules.ruleOf('tags') });
+    changes.push({
+      field: 'tags',
+      from: tagsValue(ghl.tags),
+      to: tagsValue(tagsAfter),
+      rule: tagRulesOf([...merge.tagsToAdd, ...merge.tagsToRemove], rules),
+    });
   const writes = (Object.keys(merge.push).length > 0 ? 1 : 0) + tagSteps.length;
   return {
     contactId: contact.id,
@@ -122,6 +127,11 @@ export function mergePlan(
     apiCalls: reads + writes,
     reason: linking || writes > 0 ? null : 'TrainU and GHL already agree',
   };
+}
+
+/** The rules of the tags a plan changes (tag patterns may give them different ones), comma-separated. */
+function tagRulesOf(tags: readonly string[], rules: FieldRules): string {
+  return [...new Set(tags.map((tag) => rules.tagRuleOf(tag)))].sort().join(',');
 }
 
 function byField(left: FieldChange, right: FieldChange): number {
