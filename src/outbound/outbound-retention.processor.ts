@@ -11,7 +11,8 @@ const PURGE_BATCH = 10_000;
 /**
  * The outbound ledgers' retention, hourly: echo entries past their expiry go (they hold the values
  * we wrote: names, emails, phones, ADR 0022), and outbox rows pushed more than INBOX_RETENTION_DAYS
- * ago (ids and field names only; without this the outbox would only grow). Rows not pushed, or
+ * ago (ids and field names only; without this the outbox would only grow), and outbound plans made
+ * more than INBOX_RETENTION_DAYS ago (they hold values, ADR 0024). Rows not pushed, or
  * dead-lettered, stay until they are.
  */
 @QueueProcessor(QUEUES.outboundRetention)
@@ -36,7 +37,15 @@ export class OutboundRetentionProcessor implements JobProcessor {
          SELECT id FROM ghl_sync.contact_outbox WHERE pushed_at < $2 LIMIT $1)`,
       [pushedBefore],
     );
-    this.logger.log({ echoes, outboxRows, pushedBefore }, 'purged expired echoes and pushed outbox rows');
+    const plans = await this.purgeInBatches(
+      `DELETE FROM ghl_sync.outbound_plans WHERE id IN (
+         SELECT id FROM ghl_sync.outbound_plans WHERE planned_at < $2 LIMIT $1)`,
+      [pushedBefore],
+    );
+    this.logger.log(
+      { echoes, outboxRows, plans, pushedBefore },
+      'purged expired echoes, pushed outbox rows and old outbound plans',
+    );
   }
 
   private async purgeInBatches(statement: string, values: unknown[]): Promise<number> {

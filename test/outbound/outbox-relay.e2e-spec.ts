@@ -204,7 +204,7 @@ describe('the contact outbox relay (ADR 0019)', () => {
       const metrics = await (await fetch(`${app.url}/metrics`)).text();
       expect(metrics).toMatch(/^sync_outbox_pending 2$/m);
     });
-    it('hourly, drops echo entries past their expiry and outbox rows pushed more than INBOX_RETENTION_DAYS ago, nothing else', async () => {
+    it('hourly, drops echo entries past their expiry, and outbox rows pushed and plans made more than INBOX_RETENTION_DAYS ago, nothing else', async () => {
       const ids = contactIds(4, 'e');
       await insertContacts(ids);
       // Pushed 8 days ago (goes), pushed yesterday (stays), never pushed (stays), dead-lettered long ago (stays).
@@ -222,6 +222,11 @@ describe('the contact outbox relay (ADR 0019)', () => {
                 ('g1', 'firstName', 'Consumed', now() + interval '1 hour', now()),
                 ('g2', 'email', 'open@example.com', now() + interval '1 hour', NULL)`,
       );
+      await database.query(
+        `INSERT INTO ghl_sync.outbound_plans (contact_id, mode, action, api_calls, correlation_id, planned_at)
+         VALUES ($1, 'shadow', 'CREATE', 2, 'old', now() - interval '8 days'), ($1, 'push', 'CREATE', 2, 'recent', now() - interval '1 day')`,
+        [ids[0]],
+      );
 
       await started[0]!.app.get(OutboundRetentionProcessor).process();
 
@@ -229,6 +234,9 @@ describe('the contact outbox relay (ADR 0019)', () => {
       expect(await database.query('SELECT value FROM ghl_sync.outbound_echoes ORDER BY id')).toEqual([
         { value: 'Consumed' },
         { value: 'open@example.com' },
+      ]);
+      expect(await database.query('SELECT correlation_id FROM ghl_sync.outbound_plans')).toEqual([
+        { correlation_id: 'recent' },
       ]);
       // Hourly where workers run (pg-boss schedules it there; this instance is api-only).
       const definition = queueDefinitions([60], { backfill: false, outbound: false }).find(
