@@ -26,6 +26,11 @@ export default tseslint.config(
     languageOptions: { globals: globals.node },
   },
   {
+    // The operator console's modules run in the browser (ADR 0025).
+    files: ['console/**/*.js'],
+    languageOptions: { globals: globals.browser },
+  },
+  {
     // Command-line programs talk to their user on the console.
     files: ['bench/**', 'scripts/**'],
     rules: { 'no-console': 'off' },

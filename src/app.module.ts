@@ -4,6 +4,7 @@ import { BackfillRunnerModule } from './backfill/backfill-runner.module.js';
 import { BookingsModule } from './bookings/bookings.module.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
+import { ConsoleModule } from './console/console.module.js';
 import { ContactsModule } from './contacts/contacts.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { GraphqlApiModule } from './graphql/graphql-api.module.js';
@@ -25,14 +26,14 @@ import { WebhooksModule } from './webhooks/webhooks.module.js';
 /**
  * The application, composed for one configuration. Domain modules load in every role (their
  * handlers validate deliveries in the API and process them in workers); health and metrics are
- * served in every role; webhooks and the read API only where SERVICE_ROLE serves the API (queue
+ * served in every role; webhooks, the read API and the console only where SERVICE_ROLE serves the API (queue
  * workers run per QueueService); the REST backfill only where GHL's location and token are set; the outbound relay
  * only where workers run and OUTBOUND_MODE is not off.
  */
 @Module({})
 export class AppModule {
   static register(config: AppConfig, rootLogger: Logger): DynamicModule {
-    const apiModules = config.servesApi ? [WebhooksModule, GraphqlApiModule, SyncStatusModule] : [];
+    const apiModules = config.servesApi ? [WebhooksModule, GraphqlApiModule, SyncStatusModule, ConsoleModule] : [];
     const backfillModules = config.backfillsFromGhl ? [BackfillRunnerModule] : [];
     const outboundModules = config.syncsOutbound ? [OutboundPushModule] : [];
     return {

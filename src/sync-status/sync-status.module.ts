@@ -3,12 +3,14 @@ import { BackfillModule } from '../backfill/backfill.module.js';
 import { DlqModule } from '../dlq/dlq.module.js';
 import { InboxModule } from '../inbox/inbox.module.js';
 import { OutboundModule } from '../outbound/outbound.module.js';
+import { SyncOverviewResolver } from './overview/sync-overview.resolver.js';
+import { SyncOverviewService } from './overview/sync-overview.service.js';
 import { SyncStatusResolver } from './sync-status.resolver.js';
 import { SyncStatusService } from './sync-status.service.js';
 
 @Module({
   imports: [InboxModule, DlqModule, BackfillModule, OutboundModule],
-  providers: [SyncStatusService, SyncStatusResolver],
+  providers: [SyncStatusService, SyncStatusResolver, SyncOverviewService, SyncOverviewResolver],
   exports: [SyncStatusService],
 })
 export class SyncStatusModule {}
