@@ -105,66 +105,71 @@ describe('outbound shadow mode, preview, and the switch to push', () => {
     await database?.drop();
   });
 
-  it('plans 100 TrainU changes, one recorded plan each, and writes nothing to GHL or to TrainU', async () => {
-    // TrainU's apps: the contacts GHL has, by email in another case and with another first name; and new ones.
-    const rows = await database.query<{ id: string }>(
-      `INSERT INTO contacts (email, first_name)
+  // Waits are generous: on a loaded two-core CI machine 100 contacts take many times their ~5 s alone.
+  it(
+    'plans 100 TrainU changes, one recorded plan each, and writes nothing to GHL or to TrainU',
+    { timeout: 150_000 },
+    async () => {
+      // TrainU's apps: the contacts GHL has, by email in another case and with another first name; and new ones.
+      const rows = await database.query<{ id: string }>(
+        `INSERT INTO contacts (email, first_name)
        SELECT upper(e.email), 'Shadow ' || e.n FROM unnest($1::text[]) WITH ORDINALITY AS e(email, n)
        UNION ALL
        SELECT 'shadow.new.' || n || '@example.com', 'New ' || n FROM generate_series(1, $2::int) n
        RETURNING id`,
-      [inGhl.map((contact) => contact.email), CREATED],
-    );
-    contactIds.push(...rows.map((row) => row.id));
+        [inGhl.map((contact) => contact.email), CREATED],
+      );
+      contactIds.push(...rows.map((row) => row.id));
 
-    const shadowPlans = await eventually(
-      async () => {
-        const recorded = await plans('shadow');
-        return recorded.length >= LINKED + CREATED ? recorded : undefined;
-      },
-      60_000,
-      '100 shadow plans',
-    );
+      const shadowPlans = await eventually(
+        async () => {
+          const recorded = await plans('shadow');
+          return recorded.length >= LINKED + CREATED ? recorded : undefined;
+        },
+        120_000,
+        '100 shadow plans',
+      );
 
-    expect(shadowPlans).toHaveLength(100);
-    expect(new Set(shadowPlans.map((plan) => plan.contactId))).toEqual(new Set(contactIds));
-    expect(ghl.writes).toEqual([]);
-    expect(ghl.contacts.size).toBe(LINKED);
-    const byAction = (action: string) => shadowPlans.filter((plan) => plan.action === action);
-    expect(byAction('LINK')).toHaveLength(LINKED);
-    expect(byAction('CREATE')).toHaveLength(CREATED);
-    // A linked one: TrainU's later first name goes to GHL; an email lookup and a PUT.
-    const ghlOf = new Map(inGhl.map((contact) => [contact.email, contact]));
-    const [firstLinked] = await database.query<{ id: string; email: string }>(
-      'SELECT id, email FROM contacts WHERE id = $1',
-      [contactIds[0]],
-    );
-    const linkedPlan = shadowPlans.find((plan) => plan.contactId === contactIds[0])!;
-    expect(linkedPlan).toMatchObject({
-      action: 'LINK',
-      ghlContactId: ghlOf.get(firstLinked!.email.toLowerCase())!.id,
-      changes: [{ field: 'firstName', from: 'Jordan', to: 'Shadow 1', rule: 'two_way' }],
-      apiCalls: 2,
-    });
-    const createPlan = shadowPlans.find((plan) => plan.contactId === contactIds[LINKED])!;
-    expect(createPlan).toMatchObject({
-      action: 'CREATE',
-      ghlContactId: null,
-      changes: [
-        { field: 'email', from: null, to: 'shadow.new.1@example.com', rule: 'two_way' },
-        { field: 'firstName', from: null, to: 'New 1', rule: 'two_way' },
-      ],
-      apiCalls: 2,
-    });
-    // TrainU as its apps left it: not linked, the email not even normalised; every change still due.
-    const [trainu] = await database.query<{ unlinked: number; upper: number; due: number; planned: number }>(
-      `SELECT (SELECT count(*)::int FROM contacts WHERE ghl_contact_id IS NULL) AS unlinked,
+      expect(shadowPlans).toHaveLength(100);
+      expect(new Set(shadowPlans.map((plan) => plan.contactId))).toEqual(new Set(contactIds));
+      expect(ghl.writes).toEqual([]);
+      expect(ghl.contacts.size).toBe(LINKED);
+      const byAction = (action: string) => shadowPlans.filter((plan) => plan.action === action);
+      expect(byAction('LINK')).toHaveLength(LINKED);
+      expect(byAction('CREATE')).toHaveLength(CREATED);
+      // A linked one: TrainU's later first name goes to GHL; an email lookup and a PUT.
+      const ghlOf = new Map(inGhl.map((contact) => [contact.email, contact]));
+      const [firstLinked] = await database.query<{ id: string; email: string }>(
+        'SELECT id, email FROM contacts WHERE id = $1',
+        [contactIds[0]],
+      );
+      const linkedPlan = shadowPlans.find((plan) => plan.contactId === contactIds[0])!;
+      expect(linkedPlan).toMatchObject({
+        action: 'LINK',
+        ghlContactId: ghlOf.get(firstLinked!.email.toLowerCase())!.id,
+        changes: [{ field: 'firstName', from: 'Jordan', to: 'Shadow 1', rule: 'two_way' }],
+        apiCalls: 2,
+      });
+      const createPlan = shadowPlans.find((plan) => plan.contactId === contactIds[LINKED])!;
+      expect(createPlan).toMatchObject({
+        action: 'CREATE',
+        ghlContactId: null,
+        changes: [
+          { field: 'email', from: null, to: 'shadow.new.1@example.com', rule: 'two_way' },
+          { field: 'firstName', from: null, to: 'New 1', rule: 'two_way' },
+        ],
+        apiCalls: 2,
+      });
+      // TrainU as its apps left it: not linked, the email not even normalised; every change still due.
+      const [trainu] = await database.query<{ unlinked: number; upper: number; due: number; planned: number }>(
+        `SELECT (SELECT count(*)::int FROM contacts WHERE ghl_contact_id IS NULL) AS unlinked,
               (SELECT count(*)::int FROM contacts WHERE email <> lower(email)) AS upper,
               (SELECT count(*)::int FROM ghl_sync.contact_outbox WHERE pushed_at IS NULL) AS due,
               (SELECT count(*)::int FROM ghl_sync.contact_outbox WHERE planned_at IS NOT NULL) AS planned`,
-    );
-    expect(trainu).toEqual({ unlinked: 100, upper: LINKED, due: 100, planned: 100 });
-  });
+      );
+      expect(trainu).toEqual({ unlinked: 100, upper: LINKED, due: 100, planned: 100 });
+    },
+  );
 
   it('shows, in outboundPreview and in `npm run outbound -- preview`, the plan the worker made, writing nothing', async () => {
     const before = await everything();
@@ -205,42 +210,46 @@ describe('outbound shadow mode, preview, and the switch to push', () => {
     });
 
     expect(await everything()).toEqual(before);
-  }, 60_000);
+  }, 120_000);
 
-  it('switched to push, sends each due change once and carries out the plans shadow mode recorded', async () => {
-    const shadowPlans = new Map((await plans('shadow')).map((plan) => [plan.contactId, plan]));
-    await service.close();
-    service = await startPushingService(database, ghl, { LOG_LEVEL: 'warn' });
+  it(
+    'switched to push, sends each due change once and carries out the plans shadow mode recorded',
+    { timeout: 150_000 },
+    async () => {
+      const shadowPlans = new Map((await plans('shadow')).map((plan) => [plan.contactId, plan]));
+      await service.close();
+      service = await startPushingService(database, ghl, { LOG_LEVEL: 'warn' });
 
-    await eventually(
-      async () => {
-        const [row] = await database.query<{ linked: number; due: number }>(
-          `SELECT (SELECT count(*)::int FROM contacts WHERE ghl_contact_id IS NOT NULL) AS linked,
+      await eventually(
+        async () => {
+          const [row] = await database.query<{ linked: number; due: number }>(
+            `SELECT (SELECT count(*)::int FROM contacts WHERE ghl_contact_id IS NOT NULL) AS linked,
                   (SELECT count(*)::int FROM ghl_sync.contact_outbox WHERE pushed_at IS NULL) AS due`,
-        );
-        return row!.linked === 100 && row!.due === 0 ? true : undefined;
-      },
-      60_000,
-      'every contact pushed',
-    );
-    await quiet();
+          );
+          return row!.linked === 100 && row!.due === 0 ? true : undefined;
+        },
+        120_000,
+        'every contact pushed',
+      );
+      await quiet();
 
-    expect(ghl.actions).toMatchObject({ create: CREATED, update: LINKED, addTags: 0, removeTags: 0, delete: 0 });
-    expect(ghl.writes).toHaveLength(CREATED + LINKED);
-    const updated = ghl.writes.filter((write) => write.method === 'PUT').map((write) => write.path);
-    expect(new Set(updated).size).toBe(LINKED);
-    expect(new Set([...ghl.contacts.values()].map((contact) => contact.email)).size).toBe(100);
+      expect(ghl.actions).toMatchObject({ create: CREATED, update: LINKED, addTags: 0, removeTags: 0, delete: 0 });
+      expect(ghl.writes).toHaveLength(CREATED + LINKED);
+      const updated = ghl.writes.filter((write) => write.method === 'PUT').map((write) => write.path);
+      expect(new Set(updated).size).toBe(LINKED);
+      expect(new Set([...ghl.contacts.values()].map((contact) => contact.email)).size).toBe(100);
 
-    const pushPlans = await plans('push');
-    expect(pushPlans).toHaveLength(100);
-    for (const plan of pushPlans) {
-      const shadow = withoutMode(shadowPlans.get(plan.contactId)!);
-      // A create's plan has no GHL id yet; the push records the one GHL gave.
-      expect(withoutMode(plan)).toEqual({ ...shadow, ghlContactId: shadow.ghlContactId ?? plan.ghlContactId });
-    }
-    // Nothing is due any more: the preview says so, and no further write went out.
-    expect((await preview(contactIds[0]!)).data?.outboundPreview).toMatchObject({ action: 'NOOP', apiCalls: 0 });
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
-    expect(ghl.writes).toHaveLength(CREATED + LINKED);
-  });
+      const pushPlans = await plans('push');
+      expect(pushPlans).toHaveLength(100);
+      for (const plan of pushPlans) {
+        const shadow = withoutMode(shadowPlans.get(plan.contactId)!);
+        // A create's plan has no GHL id yet; the push records the one GHL gave.
+        expect(withoutMode(plan)).toEqual({ ...shadow, ghlContactId: shadow.ghlContactId ?? plan.ghlContactId });
+      }
+      // Nothing is due any more: the preview says so, and no further write went out.
+      expect((await preview(contactIds[0]!)).data?.outboundPreview).toMatchObject({ action: 'NOOP', apiCalls: 0 });
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(ghl.writes).toHaveLength(CREATED + LINKED);
+    },
+  );
 });
