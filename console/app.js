@@ -1,8 +1,26 @@
 import { render } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { forgetKey, graphql, storedKey, storeKey } from './api.js';
 import { html } from './html.js';
+import { DeadLetters } from './dead-letters.js';
 import { Overview } from './overview.js';
+
+const PAGES = [
+  ['overview', 'Overview', Overview],
+  ['dead-letters', 'Dead letters', DeadLetters],
+];
+
+/** The page the location's hash names (#dead-letters), the overview by default. */
+function usePage() {
+  const current = () => PAGES.find(([id]) => `#${id}` === location.hash) ?? PAGES[0];
+  const [page, setPage] = useState(current);
+  useEffect(() => {
+    const changed = () => setPage(current);
+    addEventListener('hashchange', changed);
+    return () => removeEventListener('hashchange', changed);
+  }, []);
+  return page;
+}
 
 /**
  * The console: a key form until the API accepts the key, then the pages. Nothing but the form is
@@ -10,15 +28,20 @@ import { Overview } from './overview.js';
  */
 function Console() {
   const [key, setKey] = useState(storedKey());
+  const [pageId, , Page] = usePage();
   if (!key) return html`<${KeyForm} onKey=${setKey} />`;
   const signOut = () => (forgetKey(), setKey(null));
   return html`
     <header>
       <h1>TrainU ⇄ GHL sync</h1>
-      <nav><a href="#overview" aria-current="page">Overview</a></nav>
+      <nav>
+        ${PAGES.map(
+          ([id, title]) => html`<a href=${`#${id}`} aria-current=${id === pageId ? 'page' : undefined}>${title}</a>`,
+        )}
+      </nav>
       <button type="button" onClick=${signOut}>Forget key</button>
     </header>
-    <${Overview} />
+    <${Page} key=${pageId} />
   `;
 }
 

@@ -20,8 +20,10 @@ const CSS = 'text/css; charset=utf-8';
 const ASSET_FILES: Readonly<Record<string, readonly [string, string]>> = {
   'app.js': ['console/app.js', JS],
   'api.js': ['console/api.js', JS],
+  'dead-letters.js': ['console/dead-letters.js', JS],
   'format.js': ['console/format.js', JS],
   'html.js': ['console/html.js', JS],
+  'markdown.js': ['console/markdown.js', JS],
   'overview.js': ['console/overview.js', JS],
   'style.css': ['console/style.css', CSS],
   'vendor/preact.mjs': ['node_modules/preact/dist/preact.mjs', JS],

@@ -69,6 +69,23 @@ export class DeadLettersRepository {
     return this.reads.syncDeadLetter.count({ where: this.whereOf(query) });
   }
 
+  /** How many dead letters of each error class and queue have this status (the console's filters). */
+  async classCounts(status: DeadLetterStatus): Promise<{ errorClass: string; queue: string; count: number }[]> {
+    const groups = await this.reads.syncDeadLetter.groupBy({
+      by: ['errorClass', 'queue'],
+      where: { status },
+      _count: { _all: true },
+      orderBy: [{ errorClass: 'asc' }, { queue: 'asc' }],
+    });
+    return groups.map((group) => ({ errorClass: group.errorClass, queue: group.queue, count: group._count._all }));
+  }
+
+  /** The inbox event an inbound job was about: what GHL sent (the payload a dead letter's job names by id). */
+  async storedEvent(eventId: string): Promise<{ type: string; payload: unknown } | null> {
+    if (!/^[0-9a-f-]{36}$/i.test(eventId)) return null;
+    return this.reads.syncEvent.findUnique({ where: { id: eventId }, select: { type: true, payload: true } });
+  }
+
   private whereOf(query: DeadLetterQuery): Prisma.SyncDeadLetterWhereInput {
     return {
       ...(query.status !== undefined && { status: query.status }),

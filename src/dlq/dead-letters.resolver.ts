@@ -1,4 +1,16 @@
-import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Logger } from '@nestjs/common';
+import {
+  Args,
+  Context,
+  Field,
+  Int,
+  Mutation,
+  ObjectType,
+  Parent,
+  Query,
+  ResolveField,
+  Resolver,
+} from '@nestjs/graphql';
 import { GraphQLError } from 'graphql';
 import { callerOf } from '../graphql/caller.js';
 import { pageOf, type Connection } from '../graphql/pagination.js';
@@ -6,9 +18,29 @@ import type { GraphqlContext } from '../graphql/request-loaders.js';
 import { DeadLetterError, DeadLetterErrorCode } from './dead-letter.errors.js';
 import { DeadLettersRepository, type DeadLetterRow } from './dead-letters.repository.js';
 import { DeadLettersService } from './dead-letters.service.js';
-import { DeadLetterIdArgs, DeadLettersArgs, DiscardDeadLetterArgs } from './dto/dead-letters.args.js';
+import {
+  DeadLetterIdArgs,
+  DeadLetterPayloadArgs,
+  DeadLettersArgs,
+  DiscardDeadLetterArgs,
+  ReplayDeadLettersArgs,
+} from './dto/dead-letters.args.js';
 import { DeadLetter, DeadLetterConnection } from './models/dead-letter.model.js';
+import { maskPersonalFields } from './personal-fields.js';
 import { readPlaybook } from './playbooks.js';
+import { DeadLetterStatus } from '../generated/prisma/enums.js';
+
+@ObjectType({ description: 'How many dead letters of one error class and queue have a status.' })
+export class DeadLetterClassCount {
+  @Field()
+  errorClass!: string;
+
+  @Field()
+  queue!: string;
+
+  @Field(() => Int)
+  count!: number;
+}
 
 const GRAPHQL_CODE: Record<DeadLetterErrorCode, string> = {
   [DeadLetterErrorCode.NotFound]: 'NOT_FOUND',
@@ -18,14 +50,48 @@ const GRAPHQL_CODE: Record<DeadLetterErrorCode, string> = {
 
 @Resolver(() => DeadLetter)
 export class DeadLettersResolver {
+  private readonly logger = new Logger(DeadLettersResolver.name);
+
   constructor(
     private readonly repository: DeadLettersRepository,
     private readonly service: DeadLettersService,
   ) {}
 
   @Query(() => DeadLetterConnection, { description: 'Dead letters in the order they were recorded.' })
-  async deadLetters(@Args() { status, first, after }: DeadLettersArgs): Promise<Connection<DeadLetterRow>> {
-    return pageOf(this.repository, { status }, { first, after });
+  async deadLetters(
+    @Args() { status, errorClass, queue, first, after }: DeadLettersArgs,
+  ): Promise<Connection<DeadLetterRow>> {
+    // A variable sent as null means no filter, as an absent one does.
+    const query = { status: status ?? undefined, errorClass: errorClass ?? undefined, queue: queue ?? undefined };
+    return pageOf(this.repository, query, { first, after });
+  }
+
+  @Query(() => DeadLetter, { nullable: true, description: 'One dead letter by id.' })
+  async deadLetter(@Args() { id }: DeadLetterIdArgs): Promise<DeadLetterRow | null> {
+    return this.repository.findById(id);
+  }
+
+  @Query(() => [DeadLetterClassCount], {
+    description: 'Dead letters with this status (default OPEN) per error class and queue.',
+  })
+  async deadLetterClasses(
+    @Args('status', { type: () => DeadLetterStatus, defaultValue: DeadLetterStatus.OPEN }) status: DeadLetterStatus,
+  ): Promise<DeadLetterClassCount[]> {
+    return this.repository.classCounts(status);
+  }
+
+  @Mutation(() => Int, {
+    description:
+      'Replays the open dead letters of one error class (and queue), oldest first, at most `limit`: the number replayed.',
+  })
+  async replayDeadLetters(
+    @Args() { errorClass, queue, limit }: ReplayDeadLettersArgs,
+    @Context() context: GraphqlContext,
+  ): Promise<number> {
+    const letters = await this.repository.findPage({ status: 'OPEN', errorClass, queue: queue ?? undefined }, limit);
+    const by = callerOf(context);
+    for (const letter of letters) await translated(() => this.service.replay(letter.id, by));
+    return letters.length;
   }
 
   @Mutation(() => DeadLetter, {
@@ -46,6 +112,23 @@ export class DeadLettersResolver {
   @ResolveField(() => String)
   playbook(@Parent() letter: DeadLetterRow): string {
     return readPlaybook(letter.playbook);
+  }
+
+  @ResolveField(() => String, {
+    description:
+      'What the row held, as JSON: the job, and the inbox event it names (what GHL sent); personal fields masked unless revealPersonal.',
+  })
+  async payload(
+    @Parent() letter: DeadLetterRow,
+    @Args() { revealPersonal }: DeadLetterPayloadArgs,
+    @Context() context: GraphqlContext,
+  ): Promise<string> {
+    const job = letter.payload as Record<string, unknown>;
+    const event = typeof job.eventId === 'string' ? await this.repository.storedEvent(job.eventId) : null;
+    const held = { job, ...(event && { event }) };
+    if (revealPersonal)
+      this.logger.log({ deadLetterId: letter.id, by: callerOf(context) }, 'dead letter payload revealed');
+    return JSON.stringify(revealPersonal ? held : maskPersonalFields(held), null, 2);
   }
 }
 

@@ -1,5 +1,5 @@
-import { ArgsType, Field, ID } from '@nestjs/graphql';
-import { IsEnum, IsOptional, IsString, IsUUID } from 'class-validator';
+import { ArgsType, Field, ID, Int } from '@nestjs/graphql';
+import { IsBoolean, IsEnum, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { DeadLetterStatus } from '../../generated/prisma/enums.js';
 import { PaginationArgs } from '../../graphql/pagination.js';
 
@@ -9,6 +9,18 @@ export class DeadLettersArgs extends PaginationArgs {
   @IsOptional()
   @IsEnum(DeadLetterStatus)
   status?: DeadLetterStatus;
+
+  @Field(() => String, { nullable: true, description: 'One error class, e.g. UpstreamRejected.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  errorClass?: string;
+
+  @Field(() => String, { nullable: true, description: 'One queue, e.g. sync.inbound-events.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  queue?: string;
 }
 
 @ArgsType()
@@ -24,4 +36,31 @@ export class DiscardDeadLetterArgs extends DeadLetterIdArgs {
   @IsOptional()
   @IsString()
   reason?: string;
+}
+
+@ArgsType()
+export class ReplayDeadLettersArgs {
+  @Field({ description: 'Every open dead letter of this class (and queue, if given) is replayed.' })
+  @IsString()
+  @MaxLength(100)
+  errorClass!: string;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  queue?: string;
+
+  @Field(() => Int, { defaultValue: 500, description: 'At most this many in one call (1–1000); call again for more.' })
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit!: number;
+}
+
+@ArgsType()
+export class DeadLetterPayloadArgs {
+  @Field({ defaultValue: false, description: 'Show personal fields (names, emails, phones…) instead of •••.' })
+  @IsBoolean()
+  revealPersonal!: boolean;
 }

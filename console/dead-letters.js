@@ -1,0 +1,216 @@
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { graphql } from './api.js';
+import { ago } from './format.js';
+import { html } from './html.js';
+import { Markdown } from './markdown.js';
+
+const PAGE_SIZE = 50;
+
+const LIST = `query ($status: DeadLetterStatus, $errorClass: String, $queue: String, $first: Int!, $after: String) {
+  deadLetterClasses(status: OPEN) { errorClass queue count }
+  deadLetters(status: $status, errorClass: $errorClass, queue: $queue, first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { node { id queue errorClass reason attempts status lastFailedAt } }
+  }
+}`;
+
+const DETAIL = `query ($id: ID!, $reveal: Boolean!) {
+  deadLetter(id: $id) { id queue errorClass reason attempts status correlationId idempotencyKey
+    firstFailedAt lastFailedAt playbook payload(revealPersonal: $reveal) }
+}`;
+
+/**
+ * Dead letters: filter by status, class and queue; a letter's reason, playbook and (masked)
+ * payload; replay one or every open one of its class, or discard one with a reason.
+ */
+export function DeadLetters() {
+  const [filter, setFilter] = useState({ status: 'OPEN', errorClass: null, queue: null });
+  const [cursors, setCursors] = useState([null]);
+  const [data, setData] = useState(null);
+  const [selected, setSelected] = useState(null);
+  const [notice, setNotice] = useState(null);
+  const [error, setError] = useState(null);
+
+  const load = useCallback(() => {
+    const variables = { ...filter, status: filter.status || null, first: PAGE_SIZE, after: cursors.at(-1) };
+    graphql(LIST, variables)
+      .then((answer) => (setData(answer), setError(null)))
+      .catch((failure) => setError(failure.message));
+  }, [filter, cursors]);
+  useEffect(load, [load]);
+
+  const choose = (changes) => {
+    setFilter({ ...filter, ...changes });
+    setCursors([null]);
+    setSelected(null);
+    setNotice(null);
+  };
+  const done = (message) => {
+    setNotice(message);
+    setSelected(null);
+    load();
+  };
+  if (error) return html`<p class="error" role="alert">${error}</p>`;
+  if (!data) return html`<p>Loading…</p>`;
+  const page = data.deadLetters;
+  const classKey = filter.errorClass ? `${filter.errorClass}|${filter.queue ?? ''}` : '';
+  return html`
+    <h2>Dead letters</h2>
+    <form class="filters" onSubmit=${(event) => event.preventDefault()}>
+      <label
+        >Status
+        <select
+          name="status"
+          value=${filter.status}
+          onChange=${(event) => choose({ status: event.currentTarget.value })}
+        >
+          <option value="OPEN">open</option>
+          <option value="REPLAYED">replayed</option>
+          <option value="DISCARDED">discarded</option>
+          <option value="">all</option>
+        </select>
+      </label>
+      <label
+        >Class and queue (open)
+        <select
+          name="class"
+          value=${classKey}
+          onChange=${(event) => {
+            const [errorClass, queue] = event.currentTarget.value.split('|');
+            choose({ errorClass: errorClass || null, queue: queue || null });
+          }}
+        >
+          <option value="">every class</option>
+          ${data.deadLetterClasses.map(
+            (group) =>
+              html`<option value=${`${group.errorClass}|${group.queue}`}>
+                ${group.errorClass} · ${group.queue} (${group.count})
+              </option>`,
+          )}
+        </select>
+      </label>
+      ${
+        filter.errorClass &&
+        html`<button type="button" onClick=${() => replayClass(filter, done, setError)}>
+          Replay every open ${filter.errorClass}
+        </button>`
+      }
+    </form>
+    ${notice && html`<p class="notice" role="status">${notice}</p>`}
+    <p><span data-count="dead-letters">${page.totalCount}</span> dead letter(s)</p>
+    <table class="dead-letters">
+      <thead>
+        <tr>
+          <th>Last failed</th>
+          <th>Class</th>
+          <th>Queue</th>
+          <th>Attempts</th>
+          <th>Status</th>
+          <th>Reason</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${page.edges.map(
+          ({ node }) =>
+            html`<tr
+              data-id=${node.id}
+              class=${selected === node.id ? 'selected' : ''}
+              onClick=${() => setSelected(node.id)}
+            >
+              <td>${ago(node.lastFailedAt)}</td>
+              <td>${node.errorClass}</td>
+              <td>${node.queue}</td>
+              <td>${node.attempts}</td>
+              <td>${node.status}</td>
+              <td class="reason">${node.reason}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+    <div class="pager">
+      ${cursors.length > 1 && html`<button type="button" onClick=${() => setCursors(cursors.slice(0, -1))}>Previous page</button>`}
+      ${
+        page.pageInfo.hasNextPage &&
+        html`<button type="button" onClick=${() => setCursors([...cursors, page.pageInfo.endCursor])}>
+          Next page
+        </button>`
+      }
+    </div>
+    ${selected && html`<${DeadLetterDetail} id=${selected} onDone=${done} />`}
+  `;
+}
+
+function DeadLetterDetail({ id, onDone }) {
+  const [reveal, setReveal] = useState(false);
+  const [letter, setLetter] = useState(null);
+  const [error, setError] = useState(null);
+  useEffect(() => {
+    graphql(DETAIL, { id, reveal })
+      .then((answer) => setLetter(answer.deadLetter))
+      .catch((failure) => setError(failure.message));
+  }, [id, reveal]);
+  if (error) return html`<p class="error" role="alert">${error}</p>`;
+  if (!letter) return html`<p>Loading…</p>`;
+  const act = (mutation, variables, message) =>
+    graphql(mutation, variables)
+      .then(() => onDone(message))
+      .catch((failure) => setError(failure.message));
+  const discard = (event) => {
+    event.preventDefault();
+    const reason = new FormData(event.currentTarget).get('reason')?.toString() ?? '';
+    act(
+      'mutation ($id: ID!, $reason: String) { discardDeadLetter(id: $id, reason: $reason) { id } }',
+      { id, reason },
+      `Discarded ${id}.`,
+    );
+  };
+  return html`
+    <section class="detail" aria-label="Dead letter ${id}">
+      <h3>${letter.errorClass} · ${letter.queue}</h3>
+      <p class="reason" data-field="reason">${letter.reason}</p>
+      <p>
+        Attempts ${letter.attempts} · first failed ${ago(letter.firstFailedAt)} · correlation id
+        <code>${letter.correlationId}</code>
+      </p>
+      ${
+        letter.status === 'OPEN' &&
+        html`<div class="actions">
+          <button
+            type="button"
+            onClick=${() => act('mutation ($id: ID!) { replayDeadLetter(id: $id) { id } }', { id }, `Replayed ${id}.`)}
+          >
+            Replay
+          </button>
+          <form onSubmit=${discard}>
+            <label>Reason <input name="reason" /></label>
+            <button type="submit">Discard</button>
+          </form>
+        </div>`
+      }
+      <h4>Playbook</h4>
+      <${Markdown} text=${letter.playbook} />
+      <h4>What it held</h4>
+      <label
+        ><input type="checkbox" checked=${reveal} onChange=${(event) => setReveal(event.currentTarget.checked)} /> Show
+        personal fields</label
+      >
+      <pre class="payload" data-field="payload">${letter.payload}</pre>
+    </section>
+  `;
+}
+
+async function replayClass({ errorClass, queue }, done, setError) {
+  try {
+    const answer = await graphql(
+      'mutation ($errorClass: String!, $queue: String) { replayDeadLetters(errorClass: $errorClass, queue: $queue) }',
+      {
+        errorClass,
+        queue,
+      },
+    );
+    done(`Replayed ${answer.replayDeadLetters} dead letter(s) of ${errorClass}.`);
+  } catch (failure) {
+    setError(failure.message);
+  }
+}
