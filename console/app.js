@@ -2,6 +2,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { forgetKey, graphql, storedKey, storeKey } from './api.js';
 import { html } from './html.js';
+import { Backfill } from './backfill.js';
 import { Conflicts } from './conflicts.js';
 import { DeadLetters } from './dead-letters.js';
 import { Overview } from './overview.js';
@@ -10,6 +11,7 @@ const PAGES = [
   ['overview', 'Overview', Overview],
   ['dead-letters', 'Dead letters', DeadLetters],
   ['conflicts', 'Conflicts', Conflicts],
+  ['backfill', 'Backfill', Backfill],
 ];
 
 /** The page the location's hash names (#dead-letters), the overview by default. */

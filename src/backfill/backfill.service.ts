@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { AppointmentsBackfill } from './appointments-backfill.js';
+import { BackfillRunsRepository } from './backfill-runs.repository.js';
 import {
   CheckpointedListing,
   type BackfillProgress,
@@ -52,6 +53,7 @@ export class BackfillService {
     private readonly contacts: ContactsBackfill,
     private readonly opportunities: OpportunitiesBackfill,
     private readonly appointments: AppointmentsBackfill,
+    private readonly runs: BackfillRunsRepository,
   ) {
     this.locationId = config.ghl.locationId!;
   }
@@ -81,14 +83,17 @@ export class BackfillService {
       let lockLost = false;
       const onLockLost = () => (lockLost = true);
       client.on('error', onLockLost);
+      const run = await RecordedRun.start(this.runs, this.locationId, object, request);
       try {
         const started = performance.now();
-        const result = await this.runObject(object, request);
+        const result = await this.runObject(object, { ...request, onProgress: run.onProgress });
         if (lockLost) throw new Error(LOCK_LOST);
+        await run.finish({ result });
         return { status: 'done', ...result, seconds: (performance.now() - started) / 1000 };
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         this.logger.error({ object, err: error }, 'backfill failed; its checkpoint is kept for the next run');
+        await run.finish({ error: message }).catch(() => undefined);
         return { status: 'failed', object, error: message };
       } finally {
         client.removeListener('error', onLockLost);
@@ -113,5 +118,39 @@ export class BackfillService {
       case 'appointments':
         return this.listing.run(this.appointments, options);
     }
+  }
+}
+
+/** How often a running backfill writes its progress to its run row. */
+const PROGRESS_EVERY_MS = 1_000;
+
+/**
+ * A run's row in `backfill_runs` (the console's backfill page): started, its progress written at
+ * most once a second, one write at a time, and its end, written after the last progress.
+ */
+class RecordedRun {
+  private writes: Promise<void> = Promise.resolve();
+  private lastWrittenAt = 0;
+
+  private constructor(
+    private readonly runs: BackfillRunsRepository,
+    private readonly id: bigint,
+    private readonly caller: BackfillRequest['onProgress'],
+  ) {}
+
+  static async start(runs: BackfillRunsRepository, locationId: string, object: string, request: BackfillRequest) {
+    return new RecordedRun(runs, await runs.start(locationId, object, Boolean(request.full)), request.onProgress);
+  }
+
+  readonly onProgress = (progress: BackfillProgress): void => {
+    this.caller?.(progress);
+    if (Date.now() - this.lastWrittenAt < PROGRESS_EVERY_MS) return;
+    this.lastWrittenAt = Date.now();
+    this.writes = this.writes.then(() => this.runs.progress(this.id, progress)).catch(() => undefined);
+  };
+
+  async finish(outcome: Parameters<BackfillRunsRepository['finish']>[1]): Promise<void> {
+    await this.writes;
+    await this.runs.finish(this.id, outcome);
   }
 }

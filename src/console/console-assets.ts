@@ -20,6 +20,7 @@ const CSS = 'text/css; charset=utf-8';
 const ASSET_FILES: Readonly<Record<string, readonly [string, string]>> = {
   'app.js': ['console/app.js', JS],
   'api.js': ['console/api.js', JS],
+  'backfill.js': ['console/backfill.js', JS],
   'conflicts.js': ['console/conflicts.js', JS],
   'dead-letters.js': ['console/dead-letters.js', JS],
   'format.js': ['console/format.js', JS],
