@@ -6,12 +6,14 @@ import { Backfill } from './backfill.js';
 import { Conflicts } from './conflicts.js';
 import { DeadLetters } from './dead-letters.js';
 import { Overview } from './overview.js';
+import { Story } from './story.js';
 
 const PAGES = [
   ['overview', 'Overview', Overview],
   ['dead-letters', 'Dead letters', DeadLetters],
   ['conflicts', 'Conflicts', Conflicts],
   ['backfill', 'Backfill', Backfill],
+  ['story', 'Contact story', Story],
 ];
 
 /** The page the location's hash names (#dead-letters), the overview by default. */

@@ -5,9 +5,11 @@ import { ContactsRepository } from './contacts.repository.js';
 import { ContactsResolver } from './contacts.resolver.js';
 import { ContactsService } from './contacts.service.js';
 import { OutboundEchoesRepository } from './outbound-echoes.repository.js';
+import { ContactStoryResolver } from './story/contact-story.resolver.js';
+import { ContactStoryService } from './story/contact-story.service.js';
 
 /**
- * Contacts: GHL contact webhooks in, the contacts read API out. The resolver is inert where the
+ * Contacts: GHL contact webhooks in, the contacts read API (and a contact's story) out. The resolvers are inert where the
  * GraphQL module is not loaded (SERVICE_ROLE=worker).
  */
 @Module({
@@ -18,6 +20,8 @@ import { OutboundEchoesRepository } from './outbound-echoes.repository.js';
     ContactsResolver,
     OutboundEchoesRepository,
     ContactSyncStateRepository,
+    ContactStoryService,
+    ContactStoryResolver,
   ],
   exports: [ContactsRepository, ContactsService, OutboundEchoesRepository, ContactSyncStateRepository],
 })

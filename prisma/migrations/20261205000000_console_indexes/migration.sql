@@ -31,3 +31,8 @@ CREATE INDEX "backfill_runs_location_id_object_id_idx" ON "ghl_sync"."backfill_r
 
 -- RevokeDataApiPrivileges (defined in 20261203000000_contact_outbox)
 SELECT "ghl_sync"."revoke_data_api_privileges"();
+
+-- A contact's story (the console): its inbox events by the GHL id they are about.
+
+-- CreateIndex
+CREATE INDEX "sync_events_object_id_received_at_idx" ON "ghl_sync"."sync_events"("object_id", "received_at");
