@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { graphql } from './api.js';
 import { ago } from './format.js';
 import { html } from './html.js';
+import { Pager } from './pager.js';
 import { Markdown } from './markdown.js';
 
 const PAGE_SIZE = 50;
@@ -128,15 +129,7 @@ export function DeadLetters() {
         )}
       </tbody>
     </table>
-    <div class="pager">
-      ${cursors.length > 1 && html`<button type="button" onClick=${() => setCursors(cursors.slice(0, -1))}>Previous page</button>`}
-      ${
-        page.pageInfo.hasNextPage &&
-        html`<button type="button" onClick=${() => setCursors([...cursors, page.pageInfo.endCursor])}>
-          Next page
-        </button>`
-      }
-    </div>
+    <${Pager} cursors=${cursors} setCursors=${setCursors} pageInfo=${page.pageInfo} />
     ${selected && html`<${DeadLetterDetail} id=${selected} onDone=${done} />`}
   `;
 }

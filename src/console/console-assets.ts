@@ -27,6 +27,7 @@ const ASSET_FILES: Readonly<Record<string, readonly [string, string]>> = {
   'html.js': ['console/html.js', JS],
   'markdown.js': ['console/markdown.js', JS],
   'overview.js': ['console/overview.js', JS],
+  'pager.js': ['console/pager.js', JS],
   'story.js': ['console/story.js', JS],
   'style.css': ['console/style.css', CSS],
   'vendor/preact.mjs': ['node_modules/preact/dist/preact.mjs', JS],
