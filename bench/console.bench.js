@@ -8,7 +8,7 @@
 import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchBrowser } from '../dist-tools/test/support/browser.js';
 import { BENCH_SCALE, seedReportingData } from '../dist-tools/test/support/reporting-data.js';
 import { embeddedDatabaseUrl, machineLine, postgresVersion, startProcess, withClient } from './support.js';
 
@@ -149,17 +149,7 @@ try {
   const seeding = performance.now();
   await seed(databaseUrl);
   console.error(`console bench: seeded in ${((performance.now() - seeding) / 1000).toFixed(1)} s`);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchBrowser();
   const shell = [];
   for (let load = 0; load < LOADS; load += 1) shell.push(await shellLoad(browser, url));
   console.log(`\n## Console page loads (${LOADS} loads each, median)`);
