@@ -32,7 +32,12 @@ export interface PushInput {
 export type PlannedPush =
   | { readonly kind: 'nothing pending' }
   | { readonly kind: 'close'; readonly plan: OutboundPlan; readonly pending: PendingChanges }
-  | { readonly kind: 'blocked'; readonly plan: OutboundPlan; readonly error: PermanentSyncError }
+  | {
+      readonly kind: 'blocked';
+      readonly plan: OutboundPlan;
+      readonly pending: PendingChanges;
+      readonly error: PermanentSyncError;
+    }
   | { readonly kind: 'create'; readonly plan: OutboundPlan; readonly input: PushInput; readonly values: SyncedValues }
   | { readonly kind: 'merge'; readonly plan: OutboundPlan; readonly input: PushInput; readonly merged: PlannedMerge }
   | {
@@ -48,6 +53,11 @@ export type PlannedPush =
       readonly ghlContactId: string;
       readonly step: TagStep;
     };
+
+/** The outbox rows a plan covers, whatever its kind. */
+export function pendingOf(planned: Exclude<PlannedPush, { kind: 'nothing pending' }>): PendingChanges {
+  return 'input' in planned ? planned.input.pending : planned.pending;
+}
 
 /** A three-way merge against the GHL contact as it is now, and the calls it needs. */
 export interface PlannedMerge {
@@ -67,7 +77,12 @@ type Loaded =
       readonly alreadyDeleted: boolean;
       readonly pending: PendingChanges;
     }
-  | { readonly kind: 'blocked'; readonly plan: OutboundPlan; readonly error: PermanentSyncError }
+  | {
+      readonly kind: 'blocked';
+      readonly plan: OutboundPlan;
+      readonly pending: PendingChanges;
+      readonly error: PermanentSyncError;
+    }
   | { readonly kind: 'live'; readonly input: PushInput };
 
 /**
@@ -122,7 +137,7 @@ export class ContactPlanner {
     if (!linking) reads += 1;
     if (!current) {
       const reason = `GHL contact ${ghlContactId} no longer exists (deleted in GHL?); TrainU contact ${contact.id} not pushed`;
-      return blocked({ ...contact, ghlContactId }, reason, 'UpstreamRejected', reads);
+      return blocked({ ...contact, ghlContactId }, pending, reason, 'UpstreamRejected', reads);
     }
     const ghl = ghlValuesOf(current, this.config);
     const merge = mergeContact({
@@ -218,7 +233,7 @@ export class ContactPlanner {
     const writes = await this.log.writesInLastHour(contact.id, client);
     if (writes >= this.config.outbound.loopLimit) {
       const reason = `contact ${contact.id} was written to GHL ${writes} times in the last hour (OUTBOUND_LOOP_LIMIT=${this.config.outbound.loopLimit}): stopped as a possible sync loop`;
-      return blocked(contact, reason, 'OutboundLoopSuspected');
+      return blocked(contact, pending, reason, 'OutboundLoopSuspected');
     }
     const agreed = contact.ghlContactId ? await this.syncState.load(contact.id, client) : null;
     return { kind: 'live', input: { contact: await this.normalized(contact, persist, client), pending, agreed } };
@@ -244,12 +259,13 @@ export class ContactPlanner {
 
 function blocked(
   contact: { id: string; ghlContactId: string | null },
+  pending: PendingChanges,
   reason: string,
   errorClass: 'UpstreamRejected' | 'OutboundLoopSuspected',
   apiCalls = 0,
 ): Extract<PlannedPush, { kind: 'blocked' }> {
   const plan = { ...noopPlan(contact, reason, apiCalls), action: 'BLOCKED' as const };
-  return { kind: 'blocked', plan, error: new PermanentSyncError(reason, errorClass) };
+  return { kind: 'blocked', plan, pending, error: new PermanentSyncError(reason, errorClass) };
 }
 
 function trainuValuesOf(contact: OutboundContact): SyncedValues {

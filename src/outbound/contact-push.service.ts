@@ -17,7 +17,7 @@ import type { OutboundContactJob } from '../queue/queue.constants.js';
 import { OUTBOUND_EVENT_TYPE } from './outbound-event-type.js';
 import { OutboundContactsRepository, type OutboundContact } from './outbound-contacts.repository.js';
 import { OutboundLogRepository, type OutboundWriteEntry } from './outbound-log.repository.js';
-import { ContactPlanner, type PlannedMerge, type PlannedPush } from './contact-planner.service.js';
+import { ContactPlanner, pendingOf, type PlannedMerge, type PlannedPush } from './contact-planner.service.js';
 import type { OutboundPlan } from './outbound-plan.js';
 import { OutboundPlansRepository } from './outbound-plans.repository.js';
 
@@ -70,7 +70,7 @@ export class ContactPushService {
     const planned = await this.planner.plan(job.contactId, { persist: !shadow });
     if (planned.kind === 'nothing pending') return;
     if (shadow) {
-      await this.prisma.inPlainTransaction((client) => this.recordShadowPlan(planned.plan, job, client));
+      await this.prisma.inPlainTransaction((client) => this.recordShadowPlan(planned, job, client));
     } else {
       if (planned.kind === 'blocked') throw planned.error;
       await this.carryOut(planned, job);
@@ -243,10 +243,14 @@ export class ContactPushService {
   }
 
   /** Shadow mode: the plan is recorded and the rows marked planned; a push-mode relay sends them again. */
-  private async recordShadowPlan(plan: OutboundPlan, job: OutboundContactJob, client: SqlClient): Promise<void> {
-    const pending = await this.outbox.pendingChanges(plan.contactId, client);
-    await this.plans.record(plan, 'shadow', job.correlationId, client);
-    await this.outbox.markPlanned(pending.rowIds, client);
+  private async recordShadowPlan(
+    planned: Exclude<PlannedPush, { kind: 'nothing pending' }>,
+    job: OutboundContactJob,
+    client: SqlClient,
+  ): Promise<void> {
+    // Only the rows the plan read: a change that arrived since waits for its own job's plan.
+    await this.plans.record(planned.plan, 'shadow', job.correlationId, client);
+    await this.outbox.markPlanned(pendingOf(planned).rowIds, client);
   }
 
   private async expectEchoes(ghlContactId: string, values: { field: string; value: string | null }[]) {

@@ -1,18 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { SqlClient } from '../database/prisma.service.js';
-import { queryRows } from '../database/sql-client.js';
-import type { OutboundAction, OutboundPlan } from './outbound-plan.js';
+import type { OutboundPlan } from './outbound-plan.js';
 
 /** Whether the worker carried the plan out (push) or only recorded it (shadow). */
 export type PlanMode = 'push' | 'shadow';
-
-/** A recorded plan, newest first in `forContact`. */
-export interface RecordedPlan extends OutboundPlan {
-  readonly id: string;
-  readonly mode: PlanMode;
-  readonly correlationId: string;
-  readonly plannedAt: Date;
-}
 
 /** `ghl_sync.outbound_plans`: every plan the outbound worker made (ADR 0024). */
 @Injectable()
@@ -35,18 +26,5 @@ export class OutboundPlansRepository {
         correlationId,
       ],
     );
-  }
-
-  /** The contact's latest `limit` plans, newest first. */
-  async forContact(contactId: string, limit: number, client: SqlClient): Promise<RecordedPlan[]> {
-    const rows = await queryRows<RecordedPlan & { action: OutboundAction }>(
-      client,
-      `SELECT id::text, contact_id AS "contactId", ghl_contact_id AS "ghlContactId", mode, action, changes,
-              tags_to_add AS "tagsToAdd", tags_to_remove AS "tagsToRemove", api_calls AS "apiCalls", reason,
-              correlation_id AS "correlationId", planned_at AS "plannedAt"
-         FROM ghl_sync.outbound_plans WHERE contact_id = $1::uuid ORDER BY id DESC LIMIT $2`,
-      [contactId, limit],
-    );
-    return rows;
   }
 }
