@@ -7,8 +7,15 @@ import { html } from './html.js';
 const OVERVIEW = `{
   syncStatus { queueDepth deadLettersOpen outboxPending lastWebhookAt lastBackfillAt eventsProcessedLastHour }
   syncOverview {
-    locations { locationId objects { object lastWebhookAt processedLastHour failedLastHour lagP50Ms lagP99Ms } }
-    activity { minute applied stale ignored failed outboundWrites }
+    locations {
+      locationId
+      objects {
+        object lastWebhookAt processedLastHour failedLastHour duplicatesLastHour lagP50Ms lagP99Ms
+        queueDepth outboxPending deadLettersOpen conflictsOpen
+        lastBackfill { full status records startedAt finishedAt }
+      }
+    }
+    activity { minute applied stale duplicate ignored failed outboundWrites }
   }
   syncConflicts(first: 1) { totalCount }
 }`;
@@ -16,6 +23,7 @@ const OVERVIEW = `{
 const SERIES = [
   ['applied', '#2f855a'],
   ['stale', '#b7791f'],
+  ['duplicate', '#805ad5'],
   ['ignored', '#718096'],
   ['failed', '#c53030'],
   ['outboundWrites', '#2b6cb0'],
@@ -51,40 +59,60 @@ export function Overview() {
     <h2>Locations</h2>
     ${
       overview.locations.length === 0
-        ? html`<p>No webhook in the last 24 hours.</p>`
-        : html`<table class="locations">
-            <thead>
-              <tr>
-                <th>Location</th>
-                <th>Object</th>
-                <th>Last webhook</th>
-                <th>Processed (1 h)</th>
-                <th>Failed (1 h)</th>
-                <th>Lag p50</th>
-                <th>Lag p99</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${overview.locations.flatMap((location) =>
-                location.objects.map(
-                  (object) =>
-                    html`<tr data-location=${location.locationId} data-object=${object.object}>
-                      <td>${location.locationId}</td>
-                      <td>${object.object}</td>
-                      <td>${ago(object.lastWebhookAt)}</td>
-                      <td data-field="processed">${count(object.processedLastHour)}</td>
-                      <td data-field="failed">${count(object.failedLastHour)}</td>
-                      <td>${milliseconds(object.lagP50Ms)}</td>
-                      <td>${milliseconds(object.lagP99Ms)}</td>
-                    </tr>`,
-                ),
-              )}
-            </tbody>
-          </table>`
+        ? html`<p>No webhook in the last 24 hours, nothing waiting, no backfill run.</p>`
+        : html`<div class="scroll">
+            <table class="locations">
+              <thead>
+                <tr>
+                  <th>Location</th>
+                  <th>Object</th>
+                  <th>Last webhook</th>
+                  <th>Last backfill</th>
+                  <th>Processed (1 h)</th>
+                  <th>Failed (1 h)</th>
+                  <th>Duplicates (1 h)</th>
+                  <th>Lag p50 / p99</th>
+                  <th>Queue</th>
+                  <th>Outbox</th>
+                  <th>Dead letters</th>
+                  <th>Conflicts (24 h)</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${overview.locations.flatMap((location) =>
+                  location.objects.map(
+                    (object) =>
+                      html`<tr data-location=${location.locationId} data-object=${object.object}>
+                        <td>${location.locationId}</td>
+                        <td>${object.object}</td>
+                        <td>${ago(object.lastWebhookAt)}</td>
+                        <td data-field="last-backfill">${backfillSummary(object.lastBackfill)}</td>
+                        <td data-field="processed">${count(object.processedLastHour)}</td>
+                        <td data-field="failed">${count(object.failedLastHour)}</td>
+                        <td data-field="duplicates">${count(object.duplicatesLastHour)}</td>
+                        <td class="lag">${milliseconds(object.lagP50Ms)} / ${milliseconds(object.lagP99Ms)}</td>
+                        <td data-field="queue">${count(object.queueDepth)}</td>
+                        <td data-field="outbox">${count(object.outboxPending)}</td>
+                        <td data-field="dead-letters">${count(object.deadLettersOpen)}</td>
+                        <td data-field="conflicts">${count(object.conflictsOpen)}</td>
+                      </tr>`,
+                  ),
+                )}
+              </tbody>
+            </table>
+          </div>`
     }
     <h2>Last 24 hours, per minute</h2>
     <${ActivityChart} activity=${overview.activity} />
   `;
+}
+
+/** `full, done 5 min ago, 1,200 records`; a running run says when it started. */
+function backfillSummary(run) {
+  if (!run) return '—';
+  const kind = run.full ? 'full' : 'incremental';
+  const when = run.status === 'running' ? `started ${ago(run.startedAt)}` : ago(run.finishedAt);
+  return `${kind}, ${run.status} ${when}, ${count(run.records)} records`;
 }
 
 function tile(label, value, id) {

@@ -41,6 +41,20 @@ export class BackfillRunsRepository {
     await this.prisma.backfillRun.update({ where: { id }, data: { ...data, finishedAt: new Date() } });
   }
 
+  /**
+   * The latest run of every (location, object) that has a checkpoint row (each run starts by
+   * writing it): one index probe per pair, however many runs the table keeps.
+   */
+  async latestOfEach(): Promise<BackfillRunRow[]> {
+    return this.reads.$queryRaw<BackfillRunRow[]>`
+      SELECT r.id, r.location_id AS "locationId", r.object, r."full", r.status, r.pages, r.records, r.total,
+             r.tombstoned, r.resumed, r.error, r.started_at AS "startedAt", r.finished_at AS "finishedAt"
+        FROM ghl_sync.sync_cursors c
+       CROSS JOIN LATERAL (SELECT * FROM ghl_sync.backfill_runs b
+                            WHERE b.location_id = c.location_id AND b.object = c.object
+                            ORDER BY b.id DESC LIMIT 1) r`;
+  }
+
   /** The object's latest run, running or not. */
   async latest(locationId: string, object: string): Promise<BackfillRunRow | null> {
     return this.reads.backfillRun.findFirst({ where: { locationId, object }, orderBy: { id: 'desc' } });

@@ -132,4 +132,41 @@ describe('the operator console: dead letters', () => {
     ]);
     await expect.poll(() => page.locator('[data-count="dead-letters"]').innerText()).toBe('0');
   });
+
+  it('pages through more letters than a page holds, forward and back, each letter once', async () => {
+    await database.query(
+      `INSERT INTO ghl_sync.sync_dead_letters (queue, payload, error_class, reason, playbook, attempts, status, first_failed_at, last_failed_at)
+       SELECT 'sync.inbound-events', '{}'::jsonb, 'Unexpected', 'old failure ' || n, 'replay it', 6, 'DISCARDED',
+              now() - n * interval '1 minute', now() - n * interval '1 minute'
+         FROM generate_series(1, 120) AS n`,
+    );
+    const inDatabase = await database.query<{ id: string }>(
+      "SELECT id FROM ghl_sync.sync_dead_letters WHERE status = 'DISCARDED'",
+    );
+    expect(inDatabase).toHaveLength(121); // the 120 and the one discarded above
+    await page.locator('select[name="status"]').selectOption('DISCARDED');
+    await expect.poll(() => page.locator('[data-count="dead-letters"]').innerText()).toBe('121');
+    const shownIds = async () =>
+      Promise.all((await page.locator('table.dead-letters tbody tr').all()).map((row) => row.getAttribute('data-id')));
+    const pages: (string | null)[][] = [await shownIds()];
+    for (const size of [50, 21]) {
+      const before = pages.at(-1)![0];
+      await page.getByRole('button', { name: 'Next page' }).click();
+      await expect.poll(async () => (await shownIds())[0]).not.toBe(before);
+      const ids = await shownIds();
+      expect(ids).toHaveLength(size);
+      pages.push(ids);
+    }
+    expect(pages[0]).toHaveLength(50);
+    await expect(page.getByRole('button', { name: 'Next page' }).count()).resolves.toBe(0);
+    const everyId = pages.flat();
+    expect(new Set(everyId).size).toBe(everyId.length);
+    expect(everyId.sort()).toEqual(inDatabase.map((row) => row.id).sort());
+
+    await page.getByRole('button', { name: 'Previous page' }).click();
+    await expect.poll(shownIds).toEqual(pages[1]);
+    await page.getByRole('button', { name: 'Previous page' }).click();
+    await expect.poll(shownIds).toEqual(pages[0]);
+    await expect(page.getByRole('button', { name: 'Previous page' }).count()).resolves.toBe(0);
+  });
 });

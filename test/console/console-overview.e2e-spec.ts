@@ -4,10 +4,62 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/paths.js';
 import { launchBrowser } from '../support/browser.js';
 import { GhlStandIn } from '../support/ghl-stand-in.js';
+import { postGraphql } from '../support/graphql-client.js';
 import { eventually, startTestApp, TEST_API_KEY, type TestApp } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 const SCREENSHOTS = join(PROJECT_ROOT, 'docs/screenshots');
+
+/**
+ * Beside the webhooks the test delivers: an appointment event received and not processed, dead
+ * letters (two of contacts, one of appointments, one discarded), outbox rows (two pending, one
+ * pushed), conflicts (one open, one re-applied, one older than 24 h) and backfill runs (contacts:
+ * a failed run, then a full one done with 42 records; pipelines: an incremental one running).
+ */
+async function seedWhatWaitsAndFailed(database: TestDatabase, locationId: string): Promise<void> {
+  await database.query(
+    `INSERT INTO ghl_sync.sync_events (idempotency_key, type, location_id, correlation_id, outcome)
+     VALUES ('waiting-appointment', 'AppointmentUpdate', $1, 'corr-waiting', 'PENDING')`,
+    [locationId],
+  );
+  const deadLetter = (eventType: string, status: string) =>
+    database.query(
+      `INSERT INTO ghl_sync.sync_dead_letters (queue, payload, error_class, reason, playbook, attempts, status, first_failed_at, last_failed_at)
+       VALUES ('sync.inbound-events', jsonb_build_object('locationId', $1::text, 'eventType', $2::text, 'correlationId', 'corr-dead'),
+               'Failure', 'it failed', 'replay it', 6, $3::ghl_sync.dead_letter_status, now(), now())`,
+      [locationId, eventType, status],
+    );
+  await deadLetter('ContactUpdate', 'OPEN');
+  await deadLetter('ContactCreate', 'OPEN');
+  await deadLetter('AppointmentCreate', 'OPEN');
+  await deadLetter('ContactUpdate', 'DISCARDED');
+  const [contact] = await database.query<{ id: string }>('SELECT id FROM contacts WHERE ghl_location_id = $1 LIMIT 1', [
+    locationId,
+  ]);
+  await database.query(
+    `INSERT INTO ghl_sync.contact_outbox (contact_id, op, changed_fields, pushed_at)
+     VALUES ($1, 'update', '{firstName}', NULL), ($1, 'update', '{lastName}', NULL), ($1, 'update', '{email}', now())`,
+    [contact!.id],
+  );
+  await database.query(
+    `INSERT INTO ghl_sync.sync_conflicts (contact_id, field, rule, winner, created_at, reapplied_at)
+     VALUES ($1, 'firstName', 'latest_wins', 'ghl', now(), NULL),
+            ($1, 'lastName', 'latest_wins', 'ghl', now(), now()),
+            ($1, 'email', 'latest_wins', 'trainu', now() - interval '2 days', NULL)`,
+    [contact!.id],
+  );
+  await database.query(
+    `INSERT INTO ghl_sync.sync_cursors (location_id, object, last_completed_at) VALUES ($1, 'contacts', now()), ($1, 'pipelines', NULL)`,
+    [locationId],
+  );
+  await database.query(
+    `INSERT INTO ghl_sync.backfill_runs (location_id, object, "full", status, records, error, finished_at)
+     VALUES ($1, 'contacts', false, 'failed', 7, 'GHL answered 500', now()),
+            ($1, 'contacts', true, 'done', 42, NULL, now()),
+            ($1, 'pipelines', false, 'running', 3, NULL, NULL)`,
+    [locationId],
+  );
+}
 
 /**
  * The operator console (ADR 0025) in a real headless chromium against the real service: the key
@@ -33,9 +85,10 @@ describe('the operator console: key gate and overview', () => {
     database = await createTestDatabase('console_overview');
     service = await startTestApp(database.url, { ...ghl.env(), LOG_LEVEL: 'warn' });
     browser = await launchBrowser();
-    for (let index = 0; index < 5; index += 1) {
-      expect((await ghl.deliver(service.url, ghl.contactEvent('ContactCreate'))).status).toBe(200);
-    }
+    const events = Array.from({ length: 5 }, () => ghl.contactEvent('ContactCreate'));
+    for (const event of events) expect((await ghl.deliver(service.url, event)).status).toBe(200);
+    // GHL delivers one of them again: a duplicate, kept out of the inbox and counted.
+    expect(await (await ghl.deliver(service.url, events[0]!)).json()).toEqual({ outcome: 'duplicate' });
     await ghl.deliver(service.url, ghl.appointmentEvent('AppointmentCreate'));
     await eventually(async () => {
       const [row] = await database.query<{ pending: number }>(
@@ -43,6 +96,7 @@ describe('the operator console: key gate and overview', () => {
       );
       return row!.pending === 0 ? true : undefined;
     });
+    await seedWhatWaitsAndFailed(database, ghl.locationId);
   });
 
   afterAll(async () => {
@@ -101,6 +155,42 @@ describe('the operator console: key gate and overview', () => {
       String(totals!.processed),
     );
     await expect(page.locator('[data-tile="dead-letters-open"]').innerText()).resolves.toBe(String(totals!.open));
+
+    // What waits and what failed, per location and object, as seedWhatWaitsAndFailed left it.
+    const cells = async (object: string) => {
+      const row = page.locator(`tr[data-location="${ghl.locationId}"][data-object="${object}"]`);
+      const read = (field: string) => row.locator(`[data-field="${field}"]`).innerText();
+      return {
+        duplicates: await read('duplicates'),
+        queue: await read('queue'),
+        outbox: await read('outbox'),
+        deadLetters: await read('dead-letters'),
+        conflicts: await read('conflicts'),
+        lastBackfill: await read('last-backfill'),
+      };
+    };
+    const { lastBackfill, ...contacts } = await cells('contacts');
+    expect(contacts).toEqual({ duplicates: '1', queue: '0', outbox: '2', deadLetters: '2', conflicts: '1' });
+    expect(lastBackfill).toMatch(/^full, done \d+ s ago, 42 records$/);
+    expect(await cells('appointments')).toEqual({
+      duplicates: '0',
+      queue: '1',
+      outbox: '0',
+      deadLetters: '1',
+      conflicts: '0',
+      lastBackfill: '—',
+    });
+    // An object that only the backfill reads has a row too.
+    expect((await cells('pipelines')).lastBackfill).toMatch(/^incremental, running started \d+ s ago, 3 records$/);
+    // The chart's duplicate series holds the one redelivery.
+    const chart = await postGraphql(service.url, '{ syncOverview { activity { duplicate applied } } }', {
+      apiKey: TEST_API_KEY,
+    });
+    const { activity } = (
+      (await chart.json()) as { data: { syncOverview: { activity: { duplicate: number; applied: number }[] } } }
+    ).data.syncOverview;
+    expect(activity.reduce((sum, minute) => sum + minute.duplicate, 0)).toBe(1);
+    expect(activity.reduce((sum, minute) => sum + minute.applied, 0)).toBe(6);
     await page.locator('.chart canvas').waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, 'console-overview.png'), fullPage: true });
 

@@ -56,6 +56,7 @@ const LATER_INTERNAL_TABLES = [
   'backfill_runs',
   'contact_outbox',
   'contact_sync_state',
+  'intake_duplicates',
   'outbound_echoes',
   'outbound_plans',
   'outbound_writes',

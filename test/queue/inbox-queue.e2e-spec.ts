@@ -94,12 +94,21 @@ describe('inbox and queue', () => {
       expect(payload!.payload).toEqual(noteEvent('e2').payload);
     });
 
-    it('keeps one row and one job when the same event arrives 20 times at once', async () => {
+    it('keeps one row and one job when the same event arrives 20 times at once, and counts the 19 others', async () => {
       const inbox = service.app.get(InboxService);
+      const duplicatesCounted = async () => {
+        const [row] = await database.query<{ deliveries: number }>(
+          "SELECT COALESCE(sum(deliveries), 0)::int AS deliveries FROM ghl_sync.intake_duplicates WHERE location_id = 'loc-1' AND type = 'NoteCreate'",
+        );
+        return row!.deliveries;
+      };
+      const before = await duplicatesCounted();
       const results = await Promise.all(Array.from({ length: 20 }, () => inbox.accept(noteEvent('e3'))));
       expect(results.filter((result) => !result.duplicate)).toHaveLength(1);
       const rows = await database.query("SELECT id FROM ghl_sync.sync_events WHERE idempotency_key = 'e3'");
       expect(rows).toHaveLength(1);
+      // Whether they came in one statement or several: the console's duplicate series (per minute).
+      expect((await duplicatesCounted()) - before).toBe(19);
       await processedRow('e3');
       expect(await jobCount('e3')).toBe(1);
     });
@@ -110,8 +119,18 @@ describe('inbox and queue', () => {
         VALUES ('old-done', 'ContactUpdate', 'c', '{"email":"old@example.com"}', 'APPLIED', now() - interval '8 days', now() - interval '8 days'),
                ('recent-done', 'ContactUpdate', 'c', '{"email":"new@example.com"}', 'APPLIED', now() - interval '1 day', now() - interval '1 day'),
                ('old-pending', 'ContactUpdate', 'c', '{"email":"wait@example.com"}', 'PENDING', NULL, now() - interval '8 days')`);
+      await database.query(`
+        INSERT INTO ghl_sync.intake_duplicates (minute, location_id, type, deliveries)
+        VALUES (date_trunc('minute', now() - interval '3 days'), 'loc-old', 'ContactUpdate', 4),
+               (date_trunc('minute', now() - interval '1 day'), 'loc-old', 'ContactUpdate', 2)`);
 
       await service.app.get(InboxRetentionProcessor).process();
+
+      // The duplicate counts older than two days go; the chart's 24 h stay.
+      const counts = await database.query(
+        "SELECT deliveries FROM ghl_sync.intake_duplicates WHERE location_id = 'loc-old'",
+      );
+      expect(counts).toEqual([{ deliveries: 2 }]);
 
       const rows = await database.query<{ idempotency_key: string; payload: unknown }>(
         "SELECT idempotency_key, payload FROM ghl_sync.sync_events WHERE idempotency_key IN ('old-done', 'recent-done', 'old-pending') ORDER BY idempotency_key",

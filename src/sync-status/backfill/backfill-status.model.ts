@@ -1,5 +1,6 @@
 import { ArgsType, Field, GraphQLISODateTime, ID, Int, ObjectType } from '@nestjs/graphql';
 import { ArrayMaxSize, IsBoolean, IsIn, IsOptional } from 'class-validator';
+import type { BackfillRunRow } from '../../backfill/backfill-runs.repository.js';
 import { BACKFILL_OBJECTS } from '../../backfill/backfill.service.js';
 
 @ObjectType({ description: 'One backfill run of one object.' })
@@ -36,6 +37,10 @@ export class BackfillRunView {
 
   @Field(() => GraphQLISODateTime, { nullable: true })
   finishedAt!: Date | null;
+}
+
+export function backfillRunViewOf(run: BackfillRunRow): BackfillRunView {
+  return { ...run, id: run.id.toString() };
 }
 
 @ObjectType({ description: "One object's backfill: its checkpoint and its latest run." })

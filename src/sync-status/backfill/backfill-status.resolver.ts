@@ -1,14 +1,19 @@
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { GraphQLError } from 'graphql';
 import type { BackfillJobData } from '../../backfill/backfill.processor.js';
-import { BackfillRunsRepository, type BackfillRunRow } from '../../backfill/backfill-runs.repository.js';
+import { BackfillRunsRepository } from '../../backfill/backfill-runs.repository.js';
 import { BACKFILL_OBJECTS } from '../../backfill/backfill.service.js';
 import { SyncCursorsRepository } from '../../backfill/sync-cursors.repository.js';
 import { AppConfig } from '../../config/app-config.js';
 import { jobIdFor } from '../../queue/job-id.js';
 import { QUEUES } from '../../queue/queue.constants.js';
 import { QueueService } from '../../queue/queue.service.js';
-import { BackfillObjectStatus, BackfillRunView, StartBackfillArgs, StartedBackfill } from './backfill-status.model.js';
+import {
+  BackfillObjectStatus,
+  backfillRunViewOf,
+  StartBackfillArgs,
+  StartedBackfill,
+} from './backfill-status.model.js';
 
 /** The backfill's state per object, and starting a run from the API (the console's backfill page). */
 @Resolver(() => BackfillObjectStatus)
@@ -37,7 +42,7 @@ export class BackfillStatusResolver {
           checkpoint: cursor?.cursor ? JSON.stringify(cursor.cursor) : null,
           lastCompletedAt: cursor?.lastCompletedAt ?? null,
           lastError: cursor?.lastError ?? null,
-          lastRun: run ? viewOf(run) : null,
+          lastRun: run ? backfillRunViewOf(run) : null,
         };
       }),
     );
@@ -64,8 +69,4 @@ export class BackfillStatusResolver {
     const jobId = await this.queue.send(QUEUES.backfill, data, { id: jobIdFor(`backfill:api:${kind}:${minute}`) });
     return { jobId, alreadyEnqueued: jobId === null };
   }
-}
-
-function viewOf(run: BackfillRunRow): BackfillRunView {
-  return { ...run, id: run.id.toString() };
 }

@@ -1,8 +1,11 @@
 import { Field, Float, GraphQLISODateTime, Int, ObjectType } from '@nestjs/graphql';
+import { BackfillRunView } from '../backfill/backfill-status.model.js';
 
-@ObjectType({ description: "One kind of object of one GHL location: its webhooks' recent flow." })
+@ObjectType({ description: 'One kind of object of one GHL location: its recent flow, what waits, what failed.' })
 export class ObjectActivity {
-  @Field({ description: 'contacts, appointments, opportunities or other (types no module syncs).' })
+  @Field({
+    description: 'contacts, appointments, opportunities, pipelines (backfill only) or other (types no module syncs).',
+  })
   object!: string;
 
   @Field(() => GraphQLISODateTime, { nullable: true, description: 'The last webhook received in the last 24 h.' })
@@ -19,6 +22,29 @@ export class ObjectActivity {
 
   @Field(() => Float, { nullable: true, description: 'Received → processed, 99th percentile over the last hour (ms).' })
   lagP99Ms!: number | null;
+
+  @Field(() => Int, { description: 'Webhook deliveries turned away as duplicates in the last hour.' })
+  duplicatesLastHour!: number;
+
+  @Field(() => Int, {
+    description: 'Events received and not yet processed: waiting for the relay, queued, or waiting for a retry.',
+  })
+  queueDepth!: number;
+
+  @Field(() => Int, { description: 'TrainU-side changes not yet pushed to GHL (contacts only).' })
+  outboxPending!: number;
+
+  @Field(() => Int, { description: 'Open dead letters of this location and object.' })
+  deadLettersOpen!: number;
+
+  @Field(() => Int, {
+    description:
+      'Conflicts of the last 24 h whose losing value nobody re-applied (contacts only; all are on the conflicts page).',
+  })
+  conflictsOpen!: number;
+
+  @Field(() => BackfillRunView, { nullable: true, description: 'The latest backfill run, running or not.' })
+  lastBackfill!: BackfillRunView | null;
 }
 
 @ObjectType()
@@ -30,7 +56,10 @@ export class LocationOverview {
   objects!: ObjectActivity[];
 }
 
-@ObjectType({ description: 'One minute of the last 24 h: inbox events finished, by outcome, and writes to GHL.' })
+@ObjectType({
+  description:
+    'One minute of the last 24 h: inbox events finished, by outcome, duplicates turned away, and writes to GHL.',
+})
 export class ActivityMinute {
   @Field(() => GraphQLISODateTime)
   minute!: Date;
@@ -46,6 +75,9 @@ export class ActivityMinute {
 
   @Field(() => Int, { description: 'Failed, or dead-lettered.' })
   failed!: number;
+
+  @Field(() => Int, { description: 'Webhook deliveries turned away as duplicates (counted when received).' })
+  duplicate!: number;
 
   @Field(() => Int, { description: 'Writes the outbound push sent to GHL.' })
   outboundWrites!: number;
