@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench`, part 7: the operator console's page loads at scale (issue 16, ADR 0025): 100k
 // contacts (with 300k bookings and 20k opportunities, as the GraphQL bench seeds them), 10,000 open
-// dead letters, 50,000 inbox events and 2,000 conflicts in the last 24 h. Each page is opened in
+// dead letters, 50,000 inbox events and 2,000 conflicts in the last 24 h, duplicates in every minute,
+// 2,000 events waiting, 5,000 pending outbox rows and a year of backfill runs (35,000). Each page is opened in
 // Debian's chromium with the key in the session until its data is on screen, beside two bare
 // baselines in the same run: the page's GraphQL query alone (fetch from Node), and the console's
 // shell alone (the key form, no data). Not a test: nothing here passes or fails.
@@ -17,6 +18,10 @@ const API_KEY = 'bench-key-0123456789abcdef';
 const DEAD_LETTERS = 10_000;
 const EVENTS = 50_000;
 const CONFLICTS = 2_000;
+const WAITING_EVENTS = 2_000;
+const OUTBOX_PENDING = 5_000;
+/** A year of 15-minute runs of four objects. */
+const BACKFILL_RUNS = 35_000;
 
 /** Each page: where it is, what on it means its data arrived, and the query it spends. */
 const PAGES = [
@@ -25,8 +30,9 @@ const PAGES = [
     hash: 'overview',
     ready: '.chart canvas',
     query: `{ syncStatus { queueDepth deadLettersOpen outboxPending lastWebhookAt lastBackfillAt eventsProcessedLastHour }
-      syncOverview { locations { locationId objects { object lastWebhookAt processedLastHour failedLastHour lagP50Ms lagP99Ms } }
-        activity { minute applied stale ignored failed outboundWrites } }
+      syncOverview { locations { locationId objects { object lastWebhookAt processedLastHour failedLastHour duplicatesLastHour
+          lagP50Ms lagP99Ms queueDepth outboxPending deadLettersOpen conflictsOpen lastBackfill { full status records startedAt finishedAt } } }
+        activity { minute applied stale duplicate ignored failed outboundWrites } }
       syncConflicts(first: 1) { totalCount } }`,
   },
   {
@@ -58,13 +64,16 @@ const PAGES = [
 async function seed(databaseUrl) {
   await withClient(databaseUrl, async (client) => {
     await client.query('TRUNCATE contacts, pipelines CASCADE');
-    await client.query('TRUNCATE ghl_sync.sync_dead_letters, ghl_sync.sync_events, ghl_sync.sync_conflicts');
+    await client.query(
+      'TRUNCATE ghl_sync.sync_dead_letters, ghl_sync.sync_events, ghl_sync.sync_conflicts, ghl_sync.intake_duplicates, ghl_sync.contact_outbox, ghl_sync.backfill_runs, ghl_sync.sync_cursors',
+    );
     await seedReportingData((sql, values) => client.query(sql, values), BENCH_SCALE);
     await client.query(
       `INSERT INTO ghl_sync.sync_dead_letters (queue, idempotency_key, correlation_id, payload, error_class, reason,
                                               playbook, attempts, first_failed_at, last_failed_at)
        SELECT 'sync.inbound-events', 'webhook:bench-' || n, 'bench-' || n,
-              jsonb_build_object('eventId', gen_random_uuid(), 'correlationId', 'bench-' || n),
+              jsonb_build_object('eventId', gen_random_uuid(), 'correlationId', 'bench-' || n, 'locationId', 'seed-location',
+                                 'eventType', (ARRAY['ContactUpdate', 'AppointmentUpdate', 'OpportunityStageUpdate'])[1 + n % 3]),
               (ARRAY['Unexpected', 'InvalidPayload', 'UpstreamRejected'])[1 + n % 3], 'bench failure ' || n,
               (ARRAY['unexpected.md', 'invalid-payload.md', 'upstream-rejected.md'])[1 + n % 3], 6,
               now() - interval '2 days' + n * interval '1 second', now() - interval '1 day' + n * interval '1 second'
@@ -86,6 +95,36 @@ async function seed(databaseUrl) {
        SELECT c.id, 'firstName', 'T' || c.first_name, c.first_name, now() - interval '2 hours', now() - interval '1 hour', 'two_way', 'GHL'
          FROM (SELECT id, first_name FROM contacts ORDER BY created_at LIMIT $1) c`,
       [CONFLICTS],
+    );
+    // What the overview's per-object figures read besides: duplicates in every minute of the day,
+    // events not yet processed, pending outbox rows, and a checkpoint with many runs per object.
+    await client.query(
+      `INSERT INTO ghl_sync.intake_duplicates (minute, location_id, type, deliveries)
+       SELECT date_trunc('minute', now()) - m * interval '1 minute', 'seed-location', t, 1 + m % 4
+         FROM generate_series(0, 1439) m, unnest(ARRAY['ContactUpdate', 'AppointmentUpdate', 'OpportunityStageUpdate']) t`,
+    );
+    await client.query(
+      `INSERT INTO ghl_sync.sync_events (idempotency_key, type, location_id, object_id, correlation_id, received_at)
+       SELECT 'webhook:bench-waiting-' || n, 'ContactUpdate', 'seed-location', 'seed-c-' || n, 'bench-waiting-' || n, now()
+         FROM generate_series(1, $1::int) n`,
+      [WAITING_EVENTS],
+    );
+    await client.query(
+      `INSERT INTO ghl_sync.contact_outbox (contact_id, op, changed_fields)
+       SELECT id, 'update', '{firstName}' FROM contacts ORDER BY created_at DESC LIMIT $1`,
+      [OUTBOX_PENDING],
+    );
+    await client.query(
+      `INSERT INTO ghl_sync.sync_cursors (location_id, object, last_completed_at)
+       SELECT 'seed-location', o, now() FROM unnest(ARRAY['pipelines', 'contacts', 'opportunities', 'appointments']) o
+       ON CONFLICT DO NOTHING`,
+    );
+    await client.query(
+      `INSERT INTO ghl_sync.backfill_runs (location_id, object, "full", status, records, started_at, finished_at)
+       SELECT 'seed-location', (ARRAY['pipelines', 'contacts', 'opportunities', 'appointments'])[1 + n % 4], n % 96 = 0, 'done',
+              n % 500, now() - n * interval '15 minutes', now() - n * interval '15 minutes' + interval '20 seconds'
+         FROM generate_series(1, $1::int) n`,
+      [BACKFILL_RUNS],
     );
     await client.query('ANALYZE');
   });

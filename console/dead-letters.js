@@ -55,7 +55,6 @@ export function DeadLetters() {
   if (error) return html`<p class="error" role="alert">${error}</p>`;
   if (!data) return html`<p>Loading…</p>`;
   const page = data.deadLetters;
-  const classKey = filter.errorClass ? `${filter.errorClass}|${filter.queue ?? ''}` : '';
   return html`
     <h2>Dead letters</h2>
     <form class="filters" onSubmit=${(event) => event.preventDefault()}>
@@ -73,28 +72,35 @@ export function DeadLetters() {
         </select>
       </label>
       <label
-        >Class and queue (open)
+        >Class (open)
         <select
           name="class"
-          value=${classKey}
-          onChange=${(event) => {
-            const [errorClass, queue] = event.currentTarget.value.split('|');
-            choose({ errorClass: errorClass || null, queue: queue || null });
-          }}
+          value=${filter.errorClass ?? ''}
+          onChange=${(event) => choose({ errorClass: event.currentTarget.value || null })}
         >
           <option value="">every class</option>
-          ${data.deadLetterClasses.map(
-            (group) =>
-              html`<option value=${`${group.errorClass}|${group.queue}`}>
-                ${group.errorClass} · ${group.queue} (${group.count})
-              </option>`,
+          ${openCounts(data.deadLetterClasses, 'errorClass').map(
+            ([errorClass, open]) => html`<option value=${errorClass}>${errorClass} (${open})</option>`,
+          )}
+        </select>
+      </label>
+      <label
+        >Queue (open)
+        <select
+          name="queue"
+          value=${filter.queue ?? ''}
+          onChange=${(event) => choose({ queue: event.currentTarget.value || null })}
+        >
+          <option value="">every queue</option>
+          ${openCounts(data.deadLetterClasses, 'queue').map(
+            ([queue, open]) => html`<option value=${queue}>${queue} (${open})</option>`,
           )}
         </select>
       </label>
       ${
         filter.errorClass &&
         html`<button type="button" onClick=${() => replayClass(filter, done, setError)}>
-          Replay every open ${filter.errorClass}
+          Replay every open ${filter.errorClass}${filter.queue ? ` of ${filter.queue}` : ''}
         </button>`
       }
     </form>
@@ -191,6 +197,13 @@ function DeadLetterDetail({ id, onDone }) {
       <pre class="payload" data-field="payload">${letter.payload}</pre>
     </section>
   `;
+}
+
+/** The open letters per class (or per queue), from deadLetterClasses' (class, queue) counts, by name. */
+function openCounts(classes, key) {
+  const counts = new Map();
+  for (const group of classes) counts.set(group[key], (counts.get(group[key]) ?? 0) + group.count);
+  return [...counts].sort(([left], [right]) => left.localeCompare(right));
 }
 
 async function replayClass({ errorClass, queue }, done, setError) {

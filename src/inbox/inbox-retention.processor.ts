@@ -3,6 +3,7 @@ import { AppConfig } from '../config/app-config.js';
 import { QueueProcessor, type JobProcessor } from '../queue/queue-processor.decorator.js';
 import { QUEUES } from '../queue/queue.constants.js';
 import { InboxRepository } from './inbox.repository.js';
+import { IntakeDuplicatesRepository } from './intake-duplicates.repository.js';
 import { retentionCutoff } from '../common/retention.js';
 
 /** The console charts 24 h of duplicate deliveries; two days of counts leave a margin. */
@@ -21,6 +22,7 @@ export class InboxRetentionProcessor implements JobProcessor {
 
   constructor(
     private readonly inbox: InboxRepository,
+    private readonly duplicates: IntakeDuplicatesRepository,
     private readonly config: AppConfig,
   ) {}
 
@@ -29,7 +31,7 @@ export class InboxRetentionProcessor implements JobProcessor {
     const purged = await this.inbox.purgePayloads(processedBefore);
     this.logger.log({ purged, processedBefore }, 'purged raw payloads from processed inbox events');
     const countedBefore = new Date(Date.now() - DUPLICATE_COUNTS_KEPT_MS);
-    const dropped = await this.inbox.purgeDuplicateCounts(countedBefore);
+    const dropped = await this.duplicates.purgeBefore(countedBefore);
     this.logger.log({ dropped, countedBefore }, 'dropped old per-minute duplicate counts');
   }
 }

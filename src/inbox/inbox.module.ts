@@ -6,6 +6,7 @@ import { InboxRelay } from './inbox-relay.js';
 import { InboxRelayNotifier } from './inbox-relay.notifier.js';
 import { InboxRepository } from './inbox.repository.js';
 import { InboxService } from './inbox.service.js';
+import { IntakeDuplicatesRepository } from './intake-duplicates.repository.js';
 import { InboxRetentionProcessor } from './inbox-retention.processor.js';
 
 /**
@@ -16,6 +17,7 @@ import { InboxRetentionProcessor } from './inbox-retention.processor.js';
   imports: [DiscoveryModule],
   providers: [
     InboxRepository,
+    IntakeDuplicatesRepository,
     InboxService,
     InboxRelayNotifier,
     InboxRelay,

@@ -78,29 +78,17 @@ export class InboxRepository {
     const literal = (value: string | undefined) => (value === undefined ? 'NULL' : pg.escapeLiteral(value));
     const timeout = statementTimeoutMs ? `SET LOCAL statement_timeout = ${Math.trunc(statementTimeoutMs)};` : '';
     const rows = entries.map(({ event, finalOutcome }) => {
-      const done = finalOutcome ? 'now()' : 'NULL::timestamptz';
+      const done = finalOutcome ? 'now()' : 'NULL';
       return `(${literal(event.idempotencyKey)}, ${literal(event.type)}, ${literal(event.locationId)}, ${literal(event.objectId)},
                ${literal(event.correlationId)}, ${literal(JSON.stringify(event.payload))}::jsonb,
                ${literal(finalOutcome ?? 'PENDING')}::ghl_sync.sync_event_outcome, ${done}, ${done})`;
     });
-    // The events turned away are counted per minute, location and type (the console's duplicate
-    // series); in a fixed order, so that two such statements at once lock the counters alike.
     const results = (await this.prisma.pool.query(
       `${timeout}
-       WITH incoming (idempotency_key, type, location_id, object_id, correlation_id, payload, outcome, processed_at, queued_at) AS (
-         VALUES ${rows.join(',\n')}),
-       inserted AS (
-         INSERT INTO ghl_sync.sync_events (idempotency_key, type, location_id, object_id, correlation_id, payload, outcome, processed_at, queued_at)
-         SELECT * FROM incoming
-         ON CONFLICT (idempotency_key) DO NOTHING
-         RETURNING id, idempotency_key),
-       duplicates AS (
-         INSERT INTO ghl_sync.intake_duplicates AS counted (minute, location_id, type, deliveries)
-         SELECT date_trunc('minute', now()), COALESCE(i.location_id, ''), i.type, count(*) - count(DISTINCT n.idempotency_key)
-           FROM incoming i LEFT JOIN inserted n USING (idempotency_key)
-          GROUP BY 2, 3 HAVING count(*) > count(DISTINCT n.idempotency_key) ORDER BY 2, 3
-         ON CONFLICT (minute, location_id, type) DO UPDATE SET deliveries = counted.deliveries + EXCLUDED.deliveries)
-       SELECT id, idempotency_key FROM inserted`,
+       INSERT INTO ghl_sync.sync_events (idempotency_key, type, location_id, object_id, correlation_id, payload, outcome, processed_at, queued_at)
+       VALUES ${rows.join(',\n')}
+       ON CONFLICT (idempotency_key) DO NOTHING
+       RETURNING id, idempotency_key`,
     )) as unknown as InsertedResult | InsertedResult[];
     const insert = Array.isArray(results) ? results.at(-1) : results;
     // Of events sharing a key, the INSERT keeps the first; the others are its duplicates.
@@ -188,12 +176,6 @@ export class InboxRepository {
       },
       data: { payload: Prisma.DbNull },
     });
-    return count;
-  }
-
-  /** Drops the duplicate counts of minutes before `before` (the console charts the last 24 h). */
-  async purgeDuplicateCounts(before: Date): Promise<number> {
-    const { count } = await this.prisma.intakeDuplicate.deleteMany({ where: { minute: { lt: before } } });
     return count;
   }
 

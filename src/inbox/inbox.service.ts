@@ -3,6 +3,7 @@ import { GroupedWrites } from '../common/grouped-writes.js';
 import type { InboundEvent } from './inbound-event.js';
 import { InboxRelayNotifier } from './inbox-relay.notifier.js';
 import { InboxRepository, type InboxInsert } from './inbox.repository.js';
+import { IntakeDuplicatesRepository } from './intake-duplicates.repository.js';
 
 export type AcceptResult = { readonly duplicate: false; readonly eventId: string } | { readonly duplicate: true };
 
@@ -40,13 +41,19 @@ export class InboxService {
 
   constructor(
     inbox: InboxRepository,
+    duplicates: IntakeDuplicatesRepository,
     private readonly relay: InboxRelayNotifier,
   ) {
     this.inserts = new GroupedWrites(
-      (pending) =>
-        inbox.insertAllIfNew(pending, {
+      async (pending) => {
+        const options = {
           statementTimeoutMs: Math.max(...pending.map((each) => each.statementTimeoutMs ?? 0)) || undefined,
-        }),
+        };
+        const ids = await inbox.insertAllIfNew(pending, options);
+        const turnedAway = pending.filter((_, index) => ids[index] === undefined).map(({ event }) => event);
+        await duplicates.countTurnedAway(turnedAway, options);
+        return ids;
+      },
       { maxInFlight: INSERTS_IN_FLIGHT, maxGroupSize: ROWS_PER_INSERT, mayBeOneItems: isDataException },
     );
   }

@@ -113,6 +113,20 @@ describe('inbox and queue', () => {
       expect(await jobCount('e3')).toBe(1);
     });
 
+    it('still answers a duplicate as one when its count cannot be written (the count is lost, nothing else)', async () => {
+      const inbox = service.app.get(InboxService);
+      expect((await inbox.accept(noteEvent('e4'))).duplicate).toBe(false);
+      await database.query('ALTER TABLE ghl_sync.intake_duplicates RENAME TO intake_duplicates_away');
+      try {
+        await expect(inbox.accept(noteEvent('e4'))).resolves.toEqual({ duplicate: true });
+        expect((await inbox.accept(noteEvent('e5'))).duplicate).toBe(false);
+      } finally {
+        await database.query('ALTER TABLE ghl_sync.intake_duplicates_away RENAME TO intake_duplicates');
+      }
+      const rows = await database.query("SELECT id FROM ghl_sync.sync_events WHERE idempotency_key IN ('e4', 'e5')");
+      expect(rows).toHaveLength(2);
+    });
+
     it('drops raw payloads of events processed more than INBOX_RETENTION_DAYS ago, on an hourly schedule', async () => {
       await database.query(`
         INSERT INTO ghl_sync.sync_events (idempotency_key, type, correlation_id, payload, outcome, processed_at, received_at)
