@@ -2,7 +2,8 @@
 // `npm run bench`, part 7: the operator console's page loads at scale (issue 16, ADR 0025): 100k
 // contacts (with 300k bookings and 20k opportunities, as the GraphQL bench seeds them), 10,000 open
 // dead letters, 50,000 inbox events and 2,000 conflicts in the last 24 h, duplicates in every minute,
-// 2,000 events waiting, 5,000 pending outbox rows and a year of backfill runs (35,000). Each page is opened in
+// 2,000 events waiting, 5,000 pending outbox rows (beside those the seeding's inserts left through
+// the triggers) and a year of backfill runs (35,000). Each page is opened in
 // Debian's chromium with the key in the session until its data is on screen, beside two bare
 // baselines in the same run: the page's GraphQL query alone (fetch from Node), and the console's
 // shell alone (the key form, no data). Not a test: nothing here passes or fails.

@@ -71,32 +71,15 @@ export function DeadLetters() {
           <option value="">all</option>
         </select>
       </label>
-      <label
-        >Class (open)
-        <select
-          name="class"
-          value=${filter.errorClass ?? ''}
-          onChange=${(event) => choose({ errorClass: event.currentTarget.value || null })}
-        >
-          <option value="">every class</option>
-          ${openCounts(data.deadLetterClasses, 'errorClass').map(
-            ([errorClass, open]) => html`<option value=${errorClass}>${errorClass} (${open})</option>`,
-          )}
-        </select>
-      </label>
-      <label
-        >Queue (open)
-        <select
-          name="queue"
-          value=${filter.queue ?? ''}
-          onChange=${(event) => choose({ queue: event.currentTarget.value || null })}
-        >
-          <option value="">every queue</option>
-          ${openCounts(data.deadLetterClasses, 'queue').map(
-            ([queue, open]) => html`<option value=${queue}>${queue} (${open})</option>`,
-          )}
-        </select>
-      </label>
+      ${OPEN_COUNT_FILTERS.map(
+        ({ key, ...labels }) =>
+          html`<${OpenCountFilter}
+            ...${labels}
+            counts=${openCounts(data.deadLetterClasses, key)}
+            value=${filter[key]}
+            onChoose=${(value) => choose({ [key]: value })}
+          />`,
+      )}
       ${
         filter.errorClass &&
         html`<button type="button" onClick=${() => replayClass(filter, done, setError)}>
@@ -197,6 +180,23 @@ function DeadLetterDetail({ id, onDone }) {
       <pre class="payload" data-field="payload">${letter.payload}</pre>
     </section>
   `;
+}
+
+/** The filters by a letter's field, with the open letters of each value (from deadLetterClasses). */
+const OPEN_COUNT_FILTERS = [
+  { key: 'errorClass', label: 'Class', name: 'class', every: 'every class' },
+  { key: 'queue', label: 'Queue', name: 'queue', every: 'every queue' },
+];
+
+/** A filter whose options are names with their open letters; the first option (null) is every one. */
+function OpenCountFilter({ label, name, every, counts, value, onChoose }) {
+  return html`<label
+    >${label} (open)
+    <select name=${name} value=${value ?? ''} onChange=${(event) => onChoose(event.currentTarget.value || null)}>
+      <option value="">${every}</option>
+      ${counts.map(([option, open]) => html`<option value=${option}>${option} (${open})</option>`)}
+    </select>
+  </label>`;
 }
 
 /** The open letters per class (or per queue), from deadLetterClasses' (class, queue) counts, by name. */

@@ -12,9 +12,10 @@ const SCREENSHOTS = join(PROJECT_ROOT, 'docs/screenshots');
 
 /**
  * Beside the webhooks the test delivers: an appointment event received and not processed, dead
- * letters (two of contacts, one of appointments, one discarded), outbox rows (two pending, one
- * pushed), conflicts (one open, one re-applied, one older than 24 h) and backfill runs (contacts:
- * a failed run, then a full one done with 42 records; pipelines: an incremental one running).
+ * letters (two of contacts, one of an outbound push, one of appointments, one discarded), outbox
+ * rows (two pending, one pushed), conflicts (one open, one re-applied, one older than 24 h) and
+ * backfill runs (contacts: a failed run, then a full one done with 42 records; pipelines: an
+ * incremental one running).
  */
 async function seedWhatWaitsAndFailed(database: TestDatabase, locationId: string): Promise<void> {
   await database.query(
@@ -33,6 +34,12 @@ async function seedWhatWaitsAndFailed(database: TestDatabase, locationId: string
   await deadLetter('ContactCreate', 'OPEN');
   await deadLetter('AppointmentCreate', 'OPEN');
   await deadLetter('ContactUpdate', 'DISCARDED');
+  // An outbound push's job names no location: it counts for GHL_LOCATION_ID.
+  await database.query(
+    `INSERT INTO ghl_sync.sync_dead_letters (queue, payload, error_class, reason, playbook, attempts, first_failed_at, last_failed_at)
+     VALUES ('sync.outbound-contacts', '{"eventType": "ContactOutbound", "direction": "outbound", "contactId": "c-1"}',
+             'UpstreamRejected', 'GHL answered 422', 'fix it', 6, now(), now())`,
+  );
   const [contact] = await database.query<{ id: string }>('SELECT id FROM contacts WHERE ghl_location_id = $1 LIMIT 1', [
     locationId,
   ]);
@@ -83,7 +90,16 @@ describe('the operator console: key gate and overview', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('console_overview');
-    service = await startTestApp(database.url, { ...ghl.env(), LOG_LEVEL: 'warn' });
+    // The location outbound work counts for; nothing here calls GHL's REST API.
+    service = await startTestApp(database.url, {
+      ...ghl.env(),
+      GHL_LOCATION_ID: ghl.locationId,
+      GHL_PRIVATE_INTEGRATION_TOKEN: 'pit-not-used',
+      GHL_API_BASE_URL: 'http://127.0.0.1:9',
+      BACKFILL_CRON: 'off',
+      OUTBOUND_MODE: 'off',
+      LOG_LEVEL: 'warn',
+    });
     browser = await launchBrowser();
     const events = Array.from({ length: 5 }, () => ghl.contactEvent('ContactCreate'));
     for (const event of events) expect((await ghl.deliver(service.url, event)).status).toBe(200);
@@ -170,7 +186,7 @@ describe('the operator console: key gate and overview', () => {
       };
     };
     const { lastBackfill, ...contacts } = await cells('contacts');
-    expect(contacts).toEqual({ duplicates: '1', queue: '0', outbox: '2', deadLetters: '2', conflicts: '1' });
+    expect(contacts).toEqual({ duplicates: '1', queue: '0', outbox: '2', deadLetters: '3', conflicts: '1' });
     expect(lastBackfill).toMatch(/^full, done \d+ s ago, 42 records$/);
     expect(await cells('appointments')).toEqual({
       duplicates: '0',

@@ -17,10 +17,9 @@ function objectOfType(type: string): string {
 
 /**
  * Each part of an object's row, grouped by (location, object), then joined on it. Outbound work
- * (the outbox, conflicts, outbound dead letters) belongs to the contact's GHL location, else to
- * GHL_LOCATION_ID ($1), the one location the push writes to. Every part reads through an index:
- * the inbox's time and unprocessed indexes, the open dead letters, the pending outbox rows, the
- * conflicts of the last 24 h.
+ * (the outbox, conflicts, outbound dead letters) belongs to GHL_LOCATION_ID ($1), the one location
+ * the push writes to. Every part reads through an index: the inbox's time and unprocessed indexes,
+ * the open dead letters, the pending outbox rows, the conflicts of the last 24 h.
  */
 const OBJECT_FACTS = `
   WITH received AS (
@@ -47,15 +46,12 @@ const OBJECT_FACTS = `
            ${objectOfType(`(payload->>'eventType')`)} AS object, count(*)::int AS "deadLettersOpen"
       FROM ghl_sync.sync_dead_letters WHERE status = 'OPEN' GROUP BY 1, 2),
   outbox AS (
-    SELECT COALESCE(c.ghl_location_id, $1, '${NO_LOCATION}') AS location_id, 'contacts' AS object,
-           count(*)::int AS "outboxPending"
-      FROM ghl_sync.contact_outbox o LEFT JOIN public.contacts c ON c.id = o.contact_id
-     WHERE o.pushed_at IS NULL GROUP BY 1, 2),
+    SELECT COALESCE($1, '${NO_LOCATION}') AS location_id, 'contacts' AS object, count(*)::int AS "outboxPending"
+      FROM ghl_sync.contact_outbox WHERE pushed_at IS NULL HAVING count(*) > 0),
   conflicts AS (
-    SELECT COALESCE(c.ghl_location_id, $1, '${NO_LOCATION}') AS location_id, 'contacts' AS object,
-           count(*)::int AS "conflictsOpen"
-      FROM ghl_sync.sync_conflicts k LEFT JOIN public.contacts c ON c.id = k.contact_id
-     WHERE k.created_at > now() - interval '24 hours' AND k.reapplied_at IS NULL GROUP BY 1, 2)
+    SELECT COALESCE($1, '${NO_LOCATION}') AS location_id, 'contacts' AS object, count(*)::int AS "conflictsOpen"
+      FROM ghl_sync.sync_conflicts
+     WHERE created_at > now() - interval '24 hours' AND reapplied_at IS NULL HAVING count(*) > 0)
   SELECT location_id AS "locationId", object, "lastWebhookAt",
          COALESCE("processedLastHour", 0) AS "processedLastHour", COALESCE("failedLastHour", 0) AS "failedLastHour",
          "lagP50Ms", "lagP99Ms", COALESCE("duplicatesLastHour", 0) AS "duplicatesLastHour",
