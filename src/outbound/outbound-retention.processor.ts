@@ -11,9 +11,9 @@ const PURGE_BATCH = 10_000;
 /**
  * The outbound ledgers' retention, hourly: echo entries past their expiry go (they hold the values
  * we wrote: names, emails, phones, ADR 0022), and outbox rows pushed more than INBOX_RETENTION_DAYS
- * ago (ids and field names only; without this the outbox would only grow), and outbound plans made
- * more than INBOX_RETENTION_DAYS ago (they hold values, ADR 0024). Rows not pushed, or
- * dead-lettered, stay until they are.
+ * ago (ids and field names only; without this the outbox would only grow), outbound plans made
+ * more than INBOX_RETENTION_DAYS ago (they hold values, ADR 0024), and write log entries as old
+ * but deletes. Rows not pushed, or dead-lettered, stay until they are.
  */
 @QueueProcessor(QUEUES.outboundRetention)
 @Injectable()
@@ -42,9 +42,15 @@ export class OutboundRetentionProcessor implements JobProcessor {
          SELECT id FROM ghl_sync.outbound_plans WHERE planned_at < $2 LIMIT $1)`,
       [pushedBefore],
     );
+    // A delete is kept: it is how a later edit of the contact knows GHL no longer has it.
+    const writes = await this.purgeInBatches(
+      `DELETE FROM ghl_sync.outbound_writes WHERE id IN (
+         SELECT id FROM ghl_sync.outbound_writes WHERE written_at < $2 AND action <> 'delete' LIMIT $1)`,
+      [pushedBefore],
+    );
     this.logger.log(
-      { echoes, outboxRows, plans, pushedBefore },
-      'purged expired echoes, pushed outbox rows and old outbound plans',
+      { echoes, outboxRows, plans, writes, pushedBefore },
+      'purged expired echoes, pushed outbox rows, old outbound plans and old write log entries',
     );
   }
 

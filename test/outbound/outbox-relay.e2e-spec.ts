@@ -204,7 +204,7 @@ describe('the contact outbox relay (ADR 0019)', () => {
       const metrics = await (await fetch(`${app.url}/metrics`)).text();
       expect(metrics).toMatch(/^sync_outbox_pending 2$/m);
     });
-    it('hourly, drops echo entries past their expiry, and outbox rows pushed and plans made more than INBOX_RETENTION_DAYS ago, nothing else', async () => {
+    it('hourly, drops echo entries past their expiry, and outbox rows pushed, plans made and writes (but deletes) logged more than INBOX_RETENTION_DAYS ago, nothing else', async () => {
       const ids = contactIds(4, 'e');
       await insertContacts(ids);
       // Pushed 8 days ago (goes), pushed yesterday (stays), never pushed (stays), dead-lettered long ago (stays).
@@ -228,6 +228,14 @@ describe('the contact outbox relay (ADR 0019)', () => {
         [ids[0]],
       );
 
+      await database.query('TRUNCATE ghl_sync.outbound_writes');
+      await database.query(
+        `INSERT INTO ghl_sync.outbound_writes (contact_id, action, correlation_id, written_at)
+         VALUES ($1, 'update', 'old update', now() - interval '8 days'), ($1, 'delete', 'old delete', now() - interval '8 days'),
+                ($1, 'update', 'recent update', now() - interval '1 day')`,
+        [ids[0]],
+      );
+
       await started[0]!.app.get(OutboundRetentionProcessor).process();
 
       expect((await outboxRows()).map((row) => row.contact_id).sort()).toEqual([ids[1], ids[2], ids[3]].sort());
@@ -237,6 +245,11 @@ describe('the contact outbox relay (ADR 0019)', () => {
       ]);
       expect(await database.query('SELECT correlation_id FROM ghl_sync.outbound_plans')).toEqual([
         { correlation_id: 'recent' },
+      ]);
+      // A delete stays: it is how a later edit of the contact knows GHL no longer has it.
+      expect(await database.query('SELECT correlation_id FROM ghl_sync.outbound_writes ORDER BY id')).toEqual([
+        { correlation_id: 'old delete' },
+        { correlation_id: 'recent update' },
       ]);
       // Hourly where workers run (pg-boss schedules it there; this instance is api-only).
       const definition = queueDefinitions([60], { backfill: false, outbound: false }).find(
