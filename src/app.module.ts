@@ -4,7 +4,7 @@ import { BackfillRunnerModule } from './backfill/backfill-runner.module.js';
 import { BookingsModule } from './bookings/bookings.module.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
-import { ConsoleModule } from './console/console.module.js';
+import { ConsoleElsewhereModule, ConsoleModule } from './console/console.module.js';
 import { ContactsModule } from './contacts/contacts.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { GraphqlApiModule } from './graphql/graphql-api.module.js';
@@ -33,7 +33,9 @@ import { WebhooksModule } from './webhooks/webhooks.module.js';
 @Module({})
 export class AppModule {
   static register(config: AppConfig, rootLogger: Logger): DynamicModule {
-    const apiModules = config.servesApi ? [WebhooksModule, GraphqlApiModule, SyncStatusModule, ConsoleModule] : [];
+    const apiModules = config.servesApi
+      ? [WebhooksModule, GraphqlApiModule, SyncStatusModule, ConsoleModule]
+      : [ConsoleElsewhereModule];
     const backfillModules = config.backfillsFromGhl ? [BackfillRunnerModule] : [];
     const outboundModules = config.syncsOutbound ? [OutboundPushModule] : [];
     return {

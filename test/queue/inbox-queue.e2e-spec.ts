@@ -197,6 +197,10 @@ describe('inbox and queue', () => {
       const graphql = await worker.graphql('{ syncStatus { queueDepth } }', { apiKey: TEST_API_KEY });
       expect(graphql.status).toBe(404);
       expect((await fetch(`${worker.url}/health/ready`)).status).toBe(200);
+      // Nor the console, which reads only the API: its answer says where the console is.
+      const consolePage = await fetch(`${worker.url}/console`);
+      expect(consolePage.status).toBe(404);
+      expect(await consolePage.text()).toContain('open /console on an instance with SERVICE_ROLE api or all');
     });
   });
 
