@@ -51,6 +51,7 @@ export class InboxService {
         };
         const ids = await inbox.insertAllIfNew(pending, options);
         const turnedAway = pending.filter((_, index) => ids[index] === undefined).map(({ event }) => event);
+        // Awaited, so counts hold no more connections than the inserts in flight, even in a storm of redeliveries.
         await duplicates.countTurnedAway(turnedAway, options);
         return ids;
       },
