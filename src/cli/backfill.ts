@@ -12,6 +12,7 @@ import {
 import { defaultDataDir, loadConfigFromEnvironment, migrate, resolveDatabase } from '../bootstrap.js';
 import { createRootLogger } from '../observability/logging/root-logger.js';
 import { CliModule } from './cli.module.js';
+import { runCli } from './run-cli.js';
 
 const USAGE = `npm run backfill -- [--objects ${BACKFILL_OBJECTS.join(',')}] [--since ISO] [--full]
 
@@ -97,9 +98,4 @@ function summaryOf(outcome: BackfillOutcome): string {
   }
 }
 
-try {
-  process.exitCode = await run(process.argv.slice(2), (line) => process.stdout.write(`${line}\n`));
-} catch (error) {
-  process.stderr.write(`ERROR: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
-}
+await runCli(run);

@@ -11,6 +11,7 @@ import { readPlaybook } from '../dlq/playbooks.js';
 import type { DeadLetterStatus } from '../generated/prisma/enums.js';
 import { createRootLogger } from '../observability/logging/root-logger.js';
 import { CliModule } from './cli.module.js';
+import { runCli } from './run-cli.js';
 
 const USAGE = `npm run dlq -- <command>
 
@@ -117,11 +118,4 @@ function summaryOf(row: DeadLetterRow): string {
   ].join('  ');
 }
 
-try {
-  process.exitCode = await run(process.argv.slice(2), (line) => process.stdout.write(`${line}\n`));
-} catch (error) {
-  process.stderr.write(
-    `${error instanceof DeadLetterError ? error.code : 'ERROR'}: ${error instanceof Error ? error.message : String(error)}\n`,
-  );
-  process.exitCode = 1;
-}
+await runCli(run, (error) => (error instanceof DeadLetterError ? error.code : 'ERROR'));

@@ -7,6 +7,7 @@ import { createRootLogger } from '../observability/logging/root-logger.js';
 import { describePlan, describeSummary } from '../outbound/preview/plan-text.js';
 import { OutboundPreviewService } from '../outbound/preview/outbound-preview.service.js';
 import { CliModule } from './cli.module.js';
+import { runCli } from './run-cli.js';
 
 const USAGE = `npm run outbound -- preview [--contact <id>] [--all] [--json]
 
@@ -92,10 +93,4 @@ function progressBar(): SingleBar {
   );
 }
 
-try {
-  process.exitCode = await run(process.argv.slice(2), (line) => process.stdout.write(`${line}\n`));
-} catch (error) {
-  process.stderr.write(`ERROR: ${error instanceof Error ? error.message : String(error)}\n`);
-  // A start that failed half-way can leave pools open that would keep the process alive.
-  process.exit(1);
-}
+await runCli(run);

@@ -282,4 +282,18 @@ describe('retry schedule and dead letters', () => {
       (await deadLetters('OPEN')).find((item) => item.idempotencyKey === key && item.id !== letter.id),
     );
   });
+
+  it('from the CLI, on a database never migrated: exits 1 at once and says to migrate', async () => {
+    const empty = await createTestDatabase('dlq_cli_unmigrated');
+    try {
+      const failed = await promisify(execFile)(process.execPath, [join(PROJECT_ROOT, 'dist/cli/dlq.js'), 'list'], {
+        env: { PATH: process.env.PATH, DATABASE_URL: empty.url },
+        timeout: 60_000,
+      }).catch((error: { code: number; stderr: string; killed: boolean }) => error);
+      expect(failed).toMatchObject({ code: 1, killed: false });
+      expect((failed as { stderr: string }).stderr).toContain('run `npm run db:migrate`');
+    } finally {
+      await empty.drop();
+    }
+  });
 });
