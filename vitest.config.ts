@@ -31,6 +31,9 @@ export default defineConfig({
     // of an e2e file's time is waiting (on GHL's stand-in limits, pg-boss heartbeats, restarts).
     maxWorkers: 2,
     testTimeout: 30_000,
+    // expect.poll's own default (1 s) is shorter than a browser page's round trip on a machine that
+    // runs two test files and a chromium at once.
+    expect: { poll: { timeout: 10_000 } },
     hookTimeout: 120_000,
   },
 });
