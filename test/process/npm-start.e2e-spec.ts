@@ -105,6 +105,13 @@ describe('npm start without DATABASE_URL (embedded Postgres under ./.data)', () 
     expect(first.stdout.filter((line) => line.includes(key))).toHaveLength(1);
     expect(first.output()).toContain('It is shown only this once');
     expect((await fetch(`${url}/health/ready`)).status).toBe(200);
+    // The console comes with npm install: its page, and the browser modules it imports by name.
+    const consolePage = await fetch(`${url}/console`);
+    expect(consolePage.status).toBe(200);
+    expect(await consolePage.text()).toContain('<script type="module" src="/console/app.js">');
+    for (const vendored of ['preact.mjs', 'preact-hooks.mjs', 'htm.mjs', 'uplot.mjs']) {
+      expect((await fetch(`${url}/console/vendor/${vendored}`)).status).toBe(200);
+    }
     expect(await (await syncStatusWith(url, key)).json()).toEqual({
       data: { syncStatus: { queueDepth: 0, lastWebhookAt: null } },
     });
