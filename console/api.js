@@ -1,3 +1,5 @@
+import { useRef } from 'preact/hooks';
+
 /**
  * The console's only way to data: POST /graphql with the operator's key (ADR 0025). The key lives
  * in sessionStorage: entered once per browser session, gone when the tab's session ends.
@@ -35,4 +37,22 @@ export async function graphql(query, variables = {}, key = storedKey()) {
   if (body.errors?.length) throw new ApiError(body.errors.map((error) => error.message).join('; '), response.status);
   if (!response.ok) throw new ApiError(`The API answered ${response.status}.`, response.status);
   return body.data;
+}
+
+/**
+ * For a page that reloads as its filters and pages change: wraps each load so that only the
+ * latest load's answer (or failure) arrives; an earlier one that comes back after it is dropped.
+ */
+export function useLatestOnly() {
+  const latest = useRef(0);
+  return (loading) => {
+    latest.current += 1;
+    const ticket = latest.current;
+    return new Promise((resolve, reject) => {
+      loading.then(
+        (answer) => ticket === latest.current && resolve(answer),
+        (failure) => ticket === latest.current && reject(failure),
+      );
+    });
+  };
 }

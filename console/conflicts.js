@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { graphql } from './api.js';
+import { graphql, useLatestOnly } from './api.js';
 import { ago } from './format.js';
 import { html } from './html.js';
 import { Pager } from './pager.js';
@@ -23,8 +23,9 @@ export function Conflicts() {
   const [data, setData] = useState(null);
   const [notice, setNotice] = useState(null);
   const [error, setError] = useState(null);
+  const latestOnly = useLatestOnly();
   const load = useCallback(() => {
-    graphql(LIST, { first: PAGE_SIZE, after: cursors.at(-1) })
+    latestOnly(graphql(LIST, { first: PAGE_SIZE, after: cursors.at(-1) }))
       .then((answer) => (setData(answer), setError(null)))
       .catch((failure) => setError(failure.message));
   }, [cursors]);

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { graphql } from './api.js';
+import { graphql, useLatestOnly } from './api.js';
 import { ago } from './format.js';
 import { html } from './html.js';
 import { Pager } from './pager.js';
@@ -33,9 +33,10 @@ export function DeadLetters() {
   const [notice, setNotice] = useState(null);
   const [error, setError] = useState(null);
 
+  const latestOnly = useLatestOnly();
   const load = useCallback(() => {
     const variables = { ...filter, status: filter.status || null, first: PAGE_SIZE, after: cursors.at(-1) };
-    graphql(LIST, variables)
+    latestOnly(graphql(LIST, variables))
       .then((answer) => (setData(answer), setError(null)))
       .catch((failure) => setError(failure.message));
   }, [filter, cursors]);

@@ -180,4 +180,34 @@ describe('the operator console: dead letters', () => {
     await expect.poll(shownIds).toEqual(pages[0]);
     await expect(page.getByRole('button', { name: 'Previous page' }).count()).resolves.toBe(0);
   });
+
+  it('keeps the answer of the latest choice when an earlier one comes back after it', async () => {
+    const [replayed] = await database.query<{ count: number }>(
+      "SELECT count(*)::int AS count FROM ghl_sync.sync_dead_letters WHERE status = 'REPLAYED'",
+    );
+    const [open] = await database.query<{ count: number }>(
+      "SELECT count(*)::int AS count FROM ghl_sync.sync_dead_letters WHERE status = 'OPEN'",
+    );
+    expect(replayed!.count).not.toBe(open!.count);
+    const shownCount = () => page.locator('[data-count="dead-letters"]').innerText();
+    // The list of open letters answers a second late: after the list of replayed ones asked next.
+    let delayed = false;
+    await page.route('**/graphql', async (route) => {
+      if (!delayed && (route.request().postData() ?? '').includes('"status":"OPEN"')) {
+        delayed = true;
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
+      await route.continue();
+    });
+    try {
+      await page.locator('select[name="status"]').selectOption('OPEN');
+      await page.locator('select[name="status"]').selectOption('REPLAYED');
+      await expect.poll(shownCount).toBe(String(replayed!.count));
+      await new Promise((resolve) => setTimeout(resolve, 1_500)); // the late answer has come back by now
+      expect(delayed).toBe(true);
+      await expect(shownCount()).resolves.toBe(String(replayed!.count));
+    } finally {
+      await page.unroute('**/graphql');
+    }
+  });
 });
