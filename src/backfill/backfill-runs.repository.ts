@@ -42,21 +42,16 @@ export class BackfillRunsRepository {
   }
 
   /**
-   * The latest run of every (location, object) that has a checkpoint row (each run starts by
-   * writing it): one index probe per pair, however many runs the table keeps.
+   * The latest run, running or not, of each of `objects` that ever ran at `locationId`: one index
+   * probe per object, however many runs the table keeps.
    */
-  async latestOfEach(): Promise<BackfillRunRow[]> {
+  async latestOf(locationId: string, objects: readonly string[]): Promise<BackfillRunRow[]> {
     return this.reads.$queryRaw<BackfillRunRow[]>`
       SELECT r.id, r.location_id AS "locationId", r.object, r."full", r.status, r.pages, r.records, r.total,
              r.tombstoned, r.resumed, r.error, r.started_at AS "startedAt", r.finished_at AS "finishedAt"
-        FROM ghl_sync.sync_cursors c
+        FROM unnest(${objects}::text[]) AS o(object)
        CROSS JOIN LATERAL (SELECT * FROM ghl_sync.backfill_runs b
-                            WHERE b.location_id = c.location_id AND b.object = c.object
+                            WHERE b.location_id = ${locationId} AND b.object = o.object
                             ORDER BY b.id DESC LIMIT 1) r`;
-  }
-
-  /** The object's latest run, running or not. */
-  async latest(locationId: string, object: string): Promise<BackfillRunRow | null> {
-    return this.reads.backfillRun.findFirst({ where: { locationId, object }, orderBy: { id: 'desc' } });
   }
 }

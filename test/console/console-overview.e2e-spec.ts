@@ -15,7 +15,7 @@ const SCREENSHOTS = join(PROJECT_ROOT, 'docs/screenshots');
  * letters (two of contacts, one of an outbound push, one of appointments, one discarded), outbox
  * rows (two pending, one pushed), conflicts (one open, one re-applied, one older than 24 h) and
  * backfill runs (contacts: a failed run, then a full one done with 42 records; pipelines: an
- * incremental one running).
+ * incremental one running; opportunities: a full one just started, with no checkpoint row yet).
  */
 async function seedWhatWaitsAndFailed(database: TestDatabase, locationId: string): Promise<void> {
   await database.query(
@@ -63,7 +63,8 @@ async function seedWhatWaitsAndFailed(database: TestDatabase, locationId: string
     `INSERT INTO ghl_sync.backfill_runs (location_id, object, "full", status, records, error, finished_at)
      VALUES ($1, 'contacts', false, 'failed', 7, 'GHL answered 500', now()),
             ($1, 'contacts', true, 'done', 42, NULL, now()),
-            ($1, 'pipelines', false, 'running', 3, NULL, NULL)`,
+            ($1, 'pipelines', false, 'running', 3, NULL, NULL),
+            ($1, 'opportunities', true, 'running', 0, NULL, NULL)`,
     [locationId],
   );
 }
@@ -198,6 +199,8 @@ describe('the operator console: key gate and overview', () => {
     });
     // An object that only the backfill reads has a row too.
     expect((await cells('pipelines')).lastBackfill).toMatch(/^incremental, running started \d+ s ago, 3 records$/);
+    // A run just started has no checkpoint row yet: it shows all the same.
+    expect((await cells('opportunities')).lastBackfill).toMatch(/^full, running started \d+ s ago, 0 records$/);
     // The chart's duplicate series holds the one redelivery.
     const chart = await postGraphql(service.url, '{ syncOverview { activity { duplicate applied } } }', {
       apiKey: TEST_API_KEY,

@@ -31,12 +31,11 @@ export class BackfillStatusResolver {
   async backfillStatus(): Promise<BackfillObjectStatus[]> {
     const locationId = this.config.ghl.locationId;
     if (!this.config.backfillsFromGhl || !locationId) return [];
+    const runs = await this.runs.latestOf(locationId, BACKFILL_OBJECTS);
     return Promise.all(
       BACKFILL_OBJECTS.map(async (object) => {
-        const [cursor, run] = await Promise.all([
-          this.cursors.find(locationId, object),
-          this.runs.latest(locationId, object),
-        ]);
+        const cursor = await this.cursors.find(locationId, object);
+        const run = runs.find((each) => each.object === object);
         return {
           object,
           checkpoint: cursor?.cursor ? JSON.stringify(cursor.cursor) : null,

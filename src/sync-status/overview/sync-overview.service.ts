@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { BackfillRunsRepository } from '../../backfill/backfill-runs.repository.js';
+import { BACKFILL_OBJECTS } from '../../backfill/backfill.service.js';
 import { AppConfig } from '../../config/app-config.js';
 import { ReadPrismaService } from '../../database/read-prisma.service.js';
 import { backfillRunViewOf } from '../backfill/backfill-status.model.js';
@@ -15,6 +16,9 @@ function objectOfType(type: string): string {
                ELSE 'other' END`;
 }
 
+/** The (location, object) an inbox row counts for. */
+const INBOX_KEY = `COALESCE(location_id, '${NO_LOCATION}') AS location_id, ${objectOfType('type')} AS object`;
+
 /**
  * Each part of an object's row, grouped by (location, object), then joined on it. Outbound work
  * (the outbox, conflicts, outbound dead letters) belongs to GHL_LOCATION_ID ($1), the one location
@@ -23,11 +27,11 @@ function objectOfType(type: string): string {
  */
 const OBJECT_FACTS = `
   WITH received AS (
-    SELECT COALESCE(location_id, '${NO_LOCATION}') AS location_id, ${objectOfType('type')} AS object,
+    SELECT ${INBOX_KEY},
            max(received_at) AS "lastWebhookAt"
       FROM ghl_sync.sync_events WHERE received_at > now() - interval '24 hours' GROUP BY 1, 2),
   processed AS (
-    SELECT COALESCE(location_id, '${NO_LOCATION}') AS location_id, ${objectOfType('type')} AS object,
+    SELECT ${INBOX_KEY},
            count(*)::int AS "processedLastHour",
            (count(*) FILTER (WHERE outcome IN ('FAILED', 'DEAD_LETTERED')))::int AS "failedLastHour",
            percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM processed_at - received_at) * 1000) AS "lagP50Ms",
@@ -38,7 +42,7 @@ const OBJECT_FACTS = `
            sum(deliveries)::int AS "duplicatesLastHour"
       FROM ghl_sync.intake_duplicates WHERE minute > now() - interval '1 hour' GROUP BY 1, 2),
   waiting AS (
-    SELECT COALESCE(location_id, '${NO_LOCATION}') AS location_id, ${objectOfType('type')} AS object,
+    SELECT ${INBOX_KEY},
            count(*)::int AS "queueDepth"
       FROM ghl_sync.sync_events WHERE processed_at IS NULL GROUP BY 1, 2),
   dead AS (
@@ -105,9 +109,11 @@ export class SyncOverviewService {
   ) {}
 
   async locations(): Promise<LocationOverview[]> {
+    // The backfill runs for GHL_LOCATION_ID only.
+    const locationId = this.config.ghl.locationId;
     const [facts, runs] = await Promise.all([
-      this.reads.$queryRawUnsafe<ObjectFacts[]>(OBJECT_FACTS, this.config.ghl.locationId ?? null),
-      this.runs.latestOfEach(),
+      this.reads.$queryRawUnsafe<ObjectFacts[]>(OBJECT_FACTS, locationId ?? null),
+      locationId ? this.runs.latestOf(locationId, BACKFILL_OBJECTS) : [],
     ]);
     const byKey = new Map<string, ObjectActivity & { locationId: string }>();
     for (const row of facts) byKey.set(`${row.locationId}/${row.object}`, { ...row, lastBackfill: null });
