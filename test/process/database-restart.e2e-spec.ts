@@ -339,7 +339,14 @@ describe('the service while its Postgres server restarts under webhook load', ()
         `SELECT data->>'attempt' AS attempt, retry_count, state FROM pgboss.job
           WHERE name = 'sync.inbound-events' AND (data ? 'attempt' OR retry_count > 0) LIMIT 5`,
       ),
-      'no retries',
+      // Which failure spent the attempt, from the workers' own log lines (it has flaked once: attempt 2, cause unseen).
+      `no retries: ${JSON.stringify(
+        processes.flatMap(({ service }) =>
+          service.logs
+            .filter((line) => line.msg === 'sync attempt failed; retry scheduled')
+            .map(({ errorClass, err }) => ({ errorClass, err })),
+        ),
+      )}`,
     ).toEqual([]);
     const contacts = await query<ContactRow>(
       databaseUrl,
